@@ -1,0 +1,164 @@
+package dev.medallion.lake.aws;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.Optional;
+import java.util.stream.Stream;
+
+import dev.medallion.lake.store.ObjectInfo;
+import dev.medallion.lake.store.ObjectKeys;
+import dev.medallion.lake.store.ObjectNotFoundException;
+import dev.medallion.lake.store.ObjectStore;
+import dev.medallion.lake.store.ObjectWriter;
+import dev.medallion.lake.store.SupportsPrefixListing;
+import software.amazon.awssdk.core.sync.RequestBody;
+import software.amazon.awssdk.services.s3.S3Client;
+import software.amazon.awssdk.services.s3.model.GetObjectRequest;
+import software.amazon.awssdk.services.s3.model.HeadObjectResponse;
+import software.amazon.awssdk.services.s3.model.NoSuchKeyException;
+import software.amazon.awssdk.services.s3.model.PutObjectRequest;
+import software.amazon.awssdk.services.s3.model.S3Exception;
+import software.amazon.awssdk.services.s3.model.ServerSideEncryption;
+
+/**
+ * The lake in one S3 bucket. Writes are staged in a local temporary file (bounded memory, any size) and uploaded
+ * on close, so an object is visible only once it is whole. With a KMS key id every write is SSE-KMS with an S3
+ * bucket key; retries of throttling and 5xx errors are the SDK's own.
+ */
+public final class S3ObjectStore implements ObjectStore, SupportsPrefixListing {
+    private final S3Client s3;
+    private final String bucket;
+    private final Optional<String> kmsKeyId;
+    private final Path stagingDir;
+
+    /**
+     * @param s3 a configured client
+     * @param bucket the lake bucket
+     * @param kmsKeyId the KMS key for SSE-KMS writes, or empty for the bucket's default encryption
+     * @param stagingDir where writes are staged before upload
+     */
+    public S3ObjectStore(S3Client s3, String bucket, Optional<String> kmsKeyId, Path stagingDir) {
+        this.s3 = s3;
+        this.bucket = bucket;
+        this.kmsKeyId = kmsKeyId;
+        this.stagingDir = stagingDir;
+    }
+
+    @Override
+    public InputStream open(String key, long offset) {
+        var request = GetObjectRequest.builder().bucket(bucket).key(ObjectKeys.validate(key));
+        if (offset > 0) {
+            request.range("bytes=" + offset + "-");
+        }
+        try {
+            return s3.getObject(request.build());
+        } catch (NoSuchKeyException e) {
+            throw new ObjectNotFoundException(key);
+        }
+    }
+
+    @Override
+    public Optional<ObjectInfo> stat(String key) {
+        try {
+            HeadObjectResponse head = s3.headObject(b -> b.bucket(bucket).key(ObjectKeys.validate(key)));
+            return Optional.of(new ObjectInfo(key, head.contentLength(), head.lastModified(), head.metadata()));
+        } catch (NoSuchKeyException e) {
+            return Optional.empty();
+        } catch (S3Exception e) {
+            if (e.statusCode() == 404) {
+                return Optional.empty();
+            }
+            throw e;
+        }
+    }
+
+    @Override
+    public ObjectWriter create(String key, Map<String, String> metadata) {
+        ObjectKeys.validate(key);
+        try {
+            Files.createDirectories(stagingDir);
+            Path staged = Files.createTempFile(stagingDir, "upload", ".tmp");
+            OutputStream out = Files.newOutputStream(staged);
+            return new ObjectWriter() {
+                private long position;
+                private boolean done;
+
+                @Override
+                public void write(int b) throws IOException {
+                    out.write(b);
+                    position++;
+                }
+
+                @Override
+                public void write(byte[] b, int off, int len) throws IOException {
+                    out.write(b, off, len);
+                    position += len;
+                }
+
+                @Override
+                public long position() {
+                    return position;
+                }
+
+                @Override
+                public void abort() {
+                    if (!done) {
+                        done = true;
+                        discard();
+                    }
+                }
+
+                @Override
+                public void close() throws IOException {
+                    if (done) {
+                        return;
+                    }
+                    done = true;
+                    try {
+                        out.close();
+                        var put = PutObjectRequest.builder().bucket(bucket).key(key).metadata(metadata)
+                                .contentLength(position);
+                        kmsKeyId.ifPresent(id -> put.serverSideEncryption(ServerSideEncryption.AWS_KMS).ssekmsKeyId(id)
+                                .bucketKeyEnabled(true));
+                        s3.putObject(put.build(), RequestBody.fromFile(staged));
+                    } finally {
+                        discard();
+                    }
+                }
+
+                private void discard() {
+                    try {
+                        out.close();
+                        Files.deleteIfExists(staged);
+                    } catch (IOException e) {
+                        // a stray staging file is harmless; nothing was published
+                    }
+                }
+            };
+        } catch (IOException e) {
+            throw new UncheckedIOException("Cannot stage object '" + key + "'", e);
+        }
+    }
+
+    @Override
+    public void delete(String key) {
+        s3.deleteObject(b -> b.bucket(bucket).key(ObjectKeys.validate(key)));
+    }
+
+    @Override
+    public Stream<ObjectInfo> list(String prefix) {
+        ObjectKeys.validatePrefix(prefix);
+        return s3.listObjectsV2Paginator(b -> b.bucket(bucket).prefix(prefix)).contents().stream()
+                .map(o -> new ObjectInfo(o.key(), o.size(), o.lastModified(), Map.of()));
+    }
+
+    /** A readiness probe: the bucket exists and the credentials can reach it. */
+    public void checkAccess() {
+        s3.headBucket(b -> b.bucket(bucket));
+    }
+}

@@ -1,0 +1,143 @@
+package dev.medallion.lake.catalog;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalInt;
+import java.util.TreeSet;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+
+import dev.medallion.lake.LakeException;
+import dev.medallion.lake.ValidationException;
+import dev.medallion.lake.spec.DatasetName;
+import dev.medallion.lake.store.ObjectInfo;
+import dev.medallion.lake.store.ObjectStore;
+import dev.medallion.lake.store.ObjectWriter;
+import dev.medallion.lake.store.SupportsPrefixListing;
+
+/**
+ * A catalog kept in the lake itself, for when there is no Glue: each table is a series of Glue {@code TableInput}
+ * JSON documents, versioned like Glue's table versions, at {@code catalog/{database}/{table}/v000001.json},
+ * {@code v000002.json}, ... The newest version is the table. A version is written only when the content changes, so
+ * a sync that changes nothing leaves the catalog as it was.
+ *
+ * <p>
+ * Database and table names must be valid {@link DatasetName}s, so no name can reach outside its prefix. Versions are
+ * numbered by reading the newest and writing the next, which assumes one writer per table at a time (the catalog
+ * service); two concurrent writers could write the same version number, and the last one wins.
+ */
+public final class EmbeddedCatalog {
+    /** The key prefix the catalog lives under. */
+    public static final String PREFIX = "catalog/";
+
+    private static final Pattern VERSION = Pattern.compile("v([0-9]{6,9})\\.json");
+
+    private final ObjectStore store;
+    private final SupportsPrefixListing listing;
+
+    /** A catalog in {@code store}, which must be able to list keys. */
+    public <S extends ObjectStore & SupportsPrefixListing> EmbeddedCatalog(S store) {
+        this.store = store;
+        this.listing = store;
+    }
+
+    /** The newest version of a table, or empty if it does not exist. */
+    public Optional<TableInput> table(String database, String name) {
+        OptionalInt newest = newestVersion(database, name);
+        return newest.isPresent() ? Optional.of(read(database, name, newest.getAsInt())) : Optional.empty();
+    }
+
+    /** One version of a table (1 is the first), or empty if there is no such version. */
+    public Optional<TableInput> table(String database, String name, int version) {
+        if (version < 1 || store.stat(key(database, name, version)).isEmpty()) {
+            return Optional.empty();
+        }
+        return Optional.of(read(database, name, version));
+    }
+
+    /**
+     * Stores {@code table} as the newest version of {@code database.table.name()} if it differs from the newest
+     * version.
+     *
+     * @return whether a version was written
+     */
+    public boolean put(String database, TableInput table) {
+        String name = DatasetName.validate(table.name());
+        OptionalInt newest = newestVersion(database, name);
+        if (newest.isPresent() && read(database, name, newest.getAsInt()).equals(table)) {
+            return false;
+        }
+        String key = key(database, name, newest.orElse(0) + 1);
+        byte[] json = table.toJson().getBytes(StandardCharsets.UTF_8);
+        ObjectWriter writer = store.create(key, Map.of());
+        try {
+            writer.write(json);
+            writer.close();
+        } catch (IOException e) {
+            writer.abort();
+            throw new LakeException("Cannot write table " + database + "." + name + " to '" + key + "': " + e.getMessage(),
+                    e);
+        } catch (RuntimeException e) {
+            writer.abort();
+            throw e;
+        }
+        return true;
+    }
+
+    /** The names of the tables in a database, sorted. */
+    public List<String> tables(String database) {
+        String prefix = PREFIX + DatasetName.validate(database) + "/";
+        TreeSet<String> names = new TreeSet<>();
+        try (Stream<ObjectInfo> objects = listing.list(prefix)) {
+            objects.forEach(o -> {
+                String[] rest = o.key().substring(prefix.length()).split("/", -1);
+                if (rest.length == 2 && VERSION.matcher(rest[1]).matches()) {
+                    names.add(rest[0]);
+                }
+            });
+        }
+        return List.copyOf(names);
+    }
+
+    /** How many versions a table has; 0 if it does not exist. */
+    public int versionCount(String database, String table) {
+        try (Stream<Integer> versions = versions(database, table)) {
+            return (int) versions.count();
+        }
+    }
+
+    private OptionalInt newestVersion(String database, String table) {
+        try (Stream<Integer> versions = versions(database, table)) {
+            return versions.mapToInt(Integer::intValue).max();
+        }
+    }
+
+    private Stream<Integer> versions(String database, String table) {
+        String prefix = tablePrefix(database, table);
+        return listing.list(prefix).map(o -> VERSION.matcher(o.key().substring(prefix.length())))
+                .filter(Matcher::matches).map(m -> Integer.parseInt(m.group(1)));
+    }
+
+    private TableInput read(String database, String table, int version) {
+        String key = key(database, table, version);
+        try (InputStream in = store.open(key)) {
+            return TableInput.fromJson(new String(in.readAllBytes(), StandardCharsets.UTF_8));
+        } catch (IOException | ValidationException e) {
+            throw new LakeException("Cannot read table version '" + key + "': " + e.getMessage(), e);
+        }
+    }
+
+    private static String tablePrefix(String database, String table) {
+        return PREFIX + DatasetName.validate(database) + "/" + DatasetName.validate(table) + "/";
+    }
+
+    private static String key(String database, String table, int version) {
+        return tablePrefix(database, table) + "v" + String.format(Locale.ROOT, "%06d", version) + ".json";
+    }
+}

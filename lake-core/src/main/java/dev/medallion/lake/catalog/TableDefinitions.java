@@ -1,0 +1,56 @@
+package dev.medallion.lake.catalog;
+
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.regex.Pattern;
+
+import dev.medallion.lake.ValidationException;
+import dev.medallion.lake.spec.DatasetSpec;
+
+/** The Glue table definitions of the lake's tables, derived from dataset specs. */
+public final class TableDefinitions {
+    /** The key prefix Silver data lives under. */
+    public static final String SILVER_PREFIX = "silver/";
+
+    private static final Pattern BUCKET = Pattern.compile("[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]");
+
+    private TableDefinitions() {
+    }
+
+    /**
+     * The Silver table of a dataset: named after it, Parquet under {@code s3://bucket/silver/{dataset}/}, columns from
+     * {@link SilverColumns}, partitioned by {@link PartitionLayout} with projection for years
+     * {@code minYear..maxYear}.
+     */
+    public static TableInput silver(DatasetSpec spec, String bucket, int minYear, int maxYear) {
+        String location = "s3://" + validateBucket(bucket) + "/" + SILVER_PREFIX + spec.name() + "/";
+        PartitionLayout layout = PartitionLayout.of(spec.granularity());
+        Map<String, String> parameters = new LinkedHashMap<>();
+        parameters.put("classification", "parquet");
+        parameters.put("parquet.compression", "SNAPPY");
+        parameters.put("EXTERNAL", "TRUE");
+        parameters.putAll(layout.tableProperties(location, minYear, maxYear));
+        return new TableInput(spec.name(),
+                "Medallion Silver table of dataset " + spec.name() + ": typed Snappy Parquet partitioned by event time ("
+                        + layout.name().toLowerCase(Locale.ROOT) + ", UTC), read through Athena partition projection",
+                TableInput.EXTERNAL_TABLE, parameters, layout.partitionKeys(),
+                TableInput.StorageDescriptor.parquet(silverColumns(spec), location));
+    }
+
+    /** The data columns of a dataset's Silver table as Glue columns. */
+    public static List<TableInput.Column> silverColumns(DatasetSpec spec) {
+        return SilverColumns.of(spec).stream().map(f -> new TableInput.Column(f.name(), HiveTypes.of(f.type())))
+                .toList();
+    }
+
+    /** Returns {@code bucket} if it is a valid S3 bucket name, or throws a {@link ValidationException}. */
+    public static String validateBucket(String bucket) {
+        if (bucket == null || !BUCKET.matcher(bucket).matches() || bucket.contains("..")) {
+            throw new ValidationException("Cannot use bucket '" + bucket
+                    + "': bucket names are 3 to 63 characters of a-z, 0-9, '.' and '-', starting and ending with a letter or digit");
+        }
+        return bucket;
+    }
+}

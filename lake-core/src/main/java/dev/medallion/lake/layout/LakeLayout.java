@@ -1,0 +1,110 @@
+package dev.medallion.lake.layout;
+
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.Collection;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Locale;
+import java.util.UUID;
+import java.util.regex.Pattern;
+
+import dev.medallion.lake.ValidationException;
+import dev.medallion.lake.catalog.Partition;
+import dev.medallion.lake.catalog.PartitionLayout;
+import dev.medallion.lake.record.RecordError;
+import dev.medallion.lake.spec.DatasetName;
+import dev.medallion.lake.spec.DatasetSpec;
+
+/**
+ * Where every object of the lake lives, in one place:
+ *
+ * <pre>
+ * bronze/{dataset}/ingest_date=YYYY-MM-DD/hour=HH/{bronze-id}.ndjson.gz
+ * silver/{dataset}/year=YYYY/month=MM/day=DD[/hour=HH]/part-{run-id}-{seq}.parquet
+ * quarantine/{dataset}/error_type={kind}/ingest_date=YYYY-MM-DD/{run-id}.ndjson
+ * </pre>
+ *
+ * Names derived from inputs (run ids) make a retried step overwrite its own output instead of adding to it.
+ * Dataset names are validated, so no key built here can leave its zone and dataset prefix.
+ */
+public final class LakeLayout {
+    public static final String BRONZE = "bronze/";
+    public static final String SILVER = "silver/";
+    public static final String QUARANTINE = "quarantine/";
+
+    private static final DateTimeFormatter DATE = DateTimeFormatter.ofPattern("yyyy-MM-dd", Locale.ROOT)
+            .withZone(ZoneOffset.UTC);
+    private static final DateTimeFormatter HOUR = DateTimeFormatter.ofPattern("HH", Locale.ROOT)
+            .withZone(ZoneOffset.UTC);
+    private static final DateTimeFormatter STAMP = DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'", Locale.ROOT)
+            .withZone(ZoneOffset.UTC);
+    private static final Pattern BRONZE_KEY = Pattern.compile(
+            "bronze/([a-z][a-z0-9_]{0,63})/ingest_date=\\d{4}-\\d{2}-\\d{2}/hour=\\d{2}/([A-Za-z0-9_-]{1,128})\\.ndjson(\\.gz)?");
+
+    private LakeLayout() {
+    }
+
+    /** A new Bronze object id: sortable by receive time, unique by a random suffix. */
+    public static String newBronzeId(Instant receivedAt) {
+        return STAMP.format(receivedAt) + "-" + UUID.randomUUID();
+    }
+
+    /** The key of a Bronze object received at {@code receivedAt}. */
+    public static String bronzeKey(String dataset, Instant receivedAt, String bronzeId) {
+        return BRONZE + DatasetName.validate(dataset) + "/ingest_date=" + DATE.format(receivedAt) + "/hour="
+                + HOUR.format(receivedAt) + "/" + bronzeId + ".ndjson.gz";
+    }
+
+    /** A parsed Bronze key. */
+    public record BronzeKey(String key, String dataset, String bronzeId) {
+    }
+
+    /**
+     * Parses a Bronze key written by any producer that follows the layout (ours, or a tool writing into
+     * {@code bronze/}), rejecting anything else.
+     */
+    public static BronzeKey parseBronzeKey(String key) {
+        var matcher = BRONZE_KEY.matcher(key == null ? "" : key);
+        if (!matcher.matches()) {
+            throw new ValidationException("Cannot use Bronze key '" + key
+                    + "': expected bronze/{dataset}/ingest_date=YYYY-MM-DD/hour=HH/{id}.ndjson[.gz]");
+        }
+        return new BronzeKey(key, matcher.group(1), matcher.group(2));
+    }
+
+    /** The run id of a step over these inputs: the same inputs always give the same id. */
+    public static String runId(Collection<String> inputKeys) {
+        try {
+            MessageDigest digest = MessageDigest.getInstance("SHA-256");
+            for (String key : List.copyOf(inputKeys).stream().sorted().toList()) {
+                digest.update(key.getBytes(StandardCharsets.UTF_8));
+                digest.update((byte) '\n');
+            }
+            return HexFormat.of().formatHex(digest.digest(), 0, 10);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is always available", e);
+        }
+    }
+
+    /** The prefix of a dataset's Silver table. */
+    public static String silverPrefix(String dataset) {
+        return SILVER + DatasetName.validate(dataset) + "/";
+    }
+
+    /** The key of the {@code sequence}-th Silver file a run writes into a partition. */
+    public static String silverKey(DatasetSpec spec, Partition partition, String runId, int sequence) {
+        return silverPrefix(spec.name()) + PartitionLayout.of(spec.granularity()).path(partition) + "/part-" + runId
+                + "-" + String.format(Locale.ROOT, "%05d", sequence) + ".parquet";
+    }
+
+    /** The key of the quarantine file a run writes for one kind of error. */
+    public static String quarantineKey(String dataset, RecordError.Kind kind, Instant ingestedAt, String runId) {
+        return QUARANTINE + DatasetName.validate(dataset) + "/error_type=" + kind.label() + "/ingest_date="
+                + DATE.format(ingestedAt) + "/" + runId + ".ndjson";
+    }
+}

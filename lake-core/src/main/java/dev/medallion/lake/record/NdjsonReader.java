@@ -1,0 +1,171 @@
+package dev.medallion.lake.record;
+
+import java.io.BufferedInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.util.Iterator;
+import java.util.NoSuchElementException;
+import java.util.zip.GZIPInputStream;
+
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.StreamReadFeature;
+import com.fasterxml.jackson.core.json.JsonReadFeature;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+/**
+ * Streams newline-delimited JSON objects from plain or gzip input (detected by its magic bytes), one line at a
+ * time, so memory is bounded by the largest allowed record, not by the input. Every line becomes a
+ * {@link SourceRecord}: a parsed object, or an error saying what is wrong and on which line. Blank lines are
+ * skipped. Duplicate keys in an object are an error rather than a silent last-wins.
+ */
+public final class NdjsonReader implements Iterator<SourceRecord>, AutoCloseable {
+    /** Longest raw text kept with a rejected record. */
+    private static final int RAW_LIMIT = 4096;
+    private static final ObjectMapper JSON = JsonMapper.builder()
+            .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
+            .disable(JsonReadFeature.ALLOW_NON_NUMERIC_NUMBERS)
+            .build();
+
+    private final InputStream in;
+    private final int maxRecordBytes;
+    private final ByteArrayOutputStream line = new ByteArrayOutputStream();
+    private long lineNumber;
+    private SourceRecord next;
+    private boolean ended;
+
+    /**
+     * @param input the source bytes; closed by {@link #close()}
+     * @param maxRecordBytes longer lines are rejected as {@code record_too_large} without being held in memory
+     */
+    public NdjsonReader(InputStream input, int maxRecordBytes) {
+        this.in = decompressIfGzip(input);
+        this.maxRecordBytes = maxRecordBytes;
+    }
+
+    @Override
+    public boolean hasNext() {
+        if (next == null && !ended) {
+            next = readNext();
+        }
+        return next != null;
+    }
+
+    @Override
+    public SourceRecord next() {
+        if (!hasNext()) {
+            throw new NoSuchElementException();
+        }
+        SourceRecord record = next;
+        next = null;
+        return record;
+    }
+
+    @Override
+    public void close() {
+        try {
+            in.close();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private SourceRecord readNext() {
+        while (true) {
+            line.reset();
+            boolean tooLarge = false;
+            int b;
+            try {
+                while ((b = in.read()) >= 0 && b != '\n') {
+                    if (line.size() < maxRecordBytes) {
+                        line.write(b);
+                    } else {
+                        tooLarge = true;
+                    }
+                }
+            } catch (IOException e) {
+                ended = true;
+                return SourceRecord.failed(lineNumber + 1, new RecordError(RecordError.Kind.TRUNCATED_INPUT, "",
+                        "the input ends in the middle (" + e.getMessage() + "); lines before it were read"), null);
+            }
+            if (b < 0) {
+                ended = true;
+                if (line.size() == 0 && !tooLarge) {
+                    return null;
+                }
+            }
+            lineNumber++;
+            if (tooLarge) {
+                return SourceRecord.failed(lineNumber, new RecordError(RecordError.Kind.RECORD_TOO_LARGE, "",
+                        "the line is longer than " + maxRecordBytes + " bytes"), raw());
+            }
+            if (isBlank()) {
+                if (ended) {
+                    return null;
+                }
+                continue;
+            }
+            return parse();
+        }
+    }
+
+    private SourceRecord parse() {
+        byte[] bytes = line.toByteArray();
+        try (JsonParser parser = JSON.createParser(bytes)) {
+            JsonNode node = JSON.readTree(parser);
+            if (parser.nextToken() != null) {
+                return SourceRecord.failed(lineNumber, new RecordError(RecordError.Kind.MALFORMED_JSON, "",
+                        "unexpected text after the JSON value"), raw());
+            }
+            if (node == null || !node.isObject()) {
+                return SourceRecord.failed(lineNumber, new RecordError(RecordError.Kind.NOT_AN_OBJECT, "",
+                        "expected a JSON object but found " + (node == null ? "nothing"
+                                : node.getNodeType()
+                                        .toString().toLowerCase(java.util.Locale.ROOT))),
+                        raw());
+            }
+            return SourceRecord.of(lineNumber, (ObjectNode) node);
+        } catch (JsonProcessingException e) {
+            return SourceRecord.failed(lineNumber,
+                    new RecordError(RecordError.Kind.MALFORMED_JSON, "", e.getOriginalMessage()), raw());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private boolean isBlank() {
+        for (byte b : line.toByteArray()) {
+            if (b != ' ' && b != '\t' && b != '\r') {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private String raw() {
+        byte[] bytes = line.toByteArray();
+        return new String(bytes, 0, Math.min(bytes.length, RAW_LIMIT), StandardCharsets.UTF_8);
+    }
+
+    private static InputStream decompressIfGzip(InputStream input) {
+        var buffered = new BufferedInputStream(input, 64 * 1024);
+        try {
+            buffered.mark(2);
+            int first = buffered.read();
+            int second = buffered.read();
+            buffered.reset();
+            if (first == 0x1f && second == 0x8b) {
+                return new BufferedInputStream(new GZIPInputStream(buffered, 64 * 1024), 64 * 1024);
+            }
+            return buffered;
+        } catch (IOException e) {
+            throw new UncheckedIOException("Cannot read input", e);
+        }
+    }
+}

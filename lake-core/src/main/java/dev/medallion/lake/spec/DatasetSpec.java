@@ -1,0 +1,61 @@
+package dev.medallion.lake.spec;
+
+import java.util.List;
+import java.util.Optional;
+
+import dev.medallion.lake.ValidationException;
+
+/**
+ * What a dataset looks like and how it is laid out: its typed schema, the event-time field that partitions it, the
+ * business key that deduplicates it, and the catalog database it is registered in. Immutable and validated on
+ * construction.
+ *
+ * @param name the dataset name, also the Silver table name, see {@link DatasetName}
+ * @param eventTimeField a required {@code timestamp} field whose UTC value picks the partition
+ * @param granularity partition granularity
+ * @param key the business key field, if the dataset has one
+ * @param unknownFields what to do with fields the schema does not name
+ * @param fields the schema, in column order
+ * @param database the catalog database the table lives in
+ */
+public record DatasetSpec(String name, String eventTimeField, Granularity granularity, Optional<String> key,
+        UnknownFieldPolicy unknownFields, List<FieldType.Field> fields, String database) {
+
+    public DatasetSpec {
+        DatasetName.validate(name);
+        DatasetName.validate(database);
+        fields = List.copyOf(fields);
+        if (fields.isEmpty()) {
+            throw invalid(name, "the schema has no fields");
+        }
+        fields.stream().filter(f -> f.name().startsWith("_")).findFirst().ifPresent(f -> {
+            throw invalid(name, "field '" + f.name() + "' starts with '_', which is reserved for lineage columns");
+        });
+        FieldNames.requireDistinct(fields.stream().map(FieldType.Field::name).toList(), "dataset " + name);
+        FieldType.Field eventTime = fields.stream().filter(f -> f.name().equals(eventTimeField)).findFirst()
+                .orElseThrow(() -> invalid(name, "event-time field '" + eventTimeField + "' is not in the schema"));
+        if (eventTime.type() != FieldType.Primitive.TIMESTAMP || !eventTime.required()) {
+            throw invalid(name, "event-time field '" + eventTimeField + "' must be a required timestamp");
+        }
+        List<FieldType.Field> schema = fields;
+        key.ifPresent(k -> {
+            if (schema.stream().noneMatch(f -> f.name().equals(k))) {
+                throw invalid(name, "key field '" + k + "' is not in the schema");
+            }
+        });
+    }
+
+    /** The position of a field in {@link #fields()}, or -1. */
+    public int indexOf(String field) {
+        for (int i = 0; i < fields.size(); i++) {
+            if (fields.get(i).name().equals(field)) {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    private static ValidationException invalid(String name, String reason) {
+        return new ValidationException("Cannot define dataset '" + name + "': " + reason);
+    }
+}

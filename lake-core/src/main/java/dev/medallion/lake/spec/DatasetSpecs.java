@@ -1,0 +1,143 @@
+package dev.medallion.lake.spec;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+
+import dev.medallion.lake.ValidationException;
+
+/**
+ * The datasets a deployment knows, read from YAML:
+ *
+ * <pre>
+ * datasets:
+ *   sales:
+ *     event-time: ts            # required timestamp field; partitions come from it, in UTC
+ *     partitioning: day         # day (year=/month=/day=) or hour (adds hour=)
+ *     key: order_id             # optional business key
+ *     unknown-fields: keep      # drop | keep (JSON in _extra) | quarantine
+ *     catalog: { database: lake }
+ *     schema:
+ *       order_id: { type: string, required: true }
+ *       amount:   { type: "decimal(12,2)", required: true }
+ *       ts:       { type: timestamp, required: true }
+ *       items:    { type: "list&lt;struct&lt;sku:string,qty:int&gt;&gt;" }
+ * </pre>
+ *
+ * Unknown keys are errors, so a typo never silently changes behaviour.
+ */
+public final class DatasetSpecs {
+    private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
+    private static final Set<String> DATASET_KEYS = Set.of("event-time", "partitioning", "key", "unknown-fields",
+            "catalog", "schema");
+    private static final Set<String> FIELD_KEYS = Set.of("type", "required");
+
+    private final Map<String, DatasetSpec> byName;
+
+    private DatasetSpecs(Map<String, DatasetSpec> byName) {
+        this.byName = Map.copyOf(byName);
+    }
+
+    /** Reads specs from YAML; throws {@link ValidationException} naming the dataset and field at fault. */
+    public static DatasetSpecs parse(InputStream yaml) {
+        JsonNode root;
+        try {
+            root = YAML.readTree(yaml);
+        } catch (IOException e) {
+            throw new ValidationException("Cannot read dataset specs: " + e.getMessage(), e);
+        }
+        JsonNode datasets = root == null ? null : root.get("datasets");
+        if (datasets == null || !datasets.isObject() || datasets.isEmpty()) {
+            throw new ValidationException("Cannot read dataset specs: expected a 'datasets' map with at least one entry");
+        }
+        Map<String, DatasetSpec> byName = new LinkedHashMap<>();
+        datasets.fields().forEachRemaining(e -> byName.put(e.getKey(), dataset(e.getKey(), e.getValue())));
+        return new DatasetSpecs(byName);
+    }
+
+    /** The spec of a dataset, if it is known. The name is not trusted: invalid names are simply unknown. */
+    public Optional<DatasetSpec> find(String name) {
+        return Optional.ofNullable(name == null ? null : byName.get(name));
+    }
+
+    /** All specs. */
+    public Collection<DatasetSpec> all() {
+        return byName.values();
+    }
+
+    private static DatasetSpec dataset(String name, JsonNode node) {
+        String where = "dataset '" + name + "'";
+        requireObject(node, where);
+        rejectUnknownKeys(node, DATASET_KEYS, where);
+        JsonNode schema = node.get("schema");
+        requireObject(schema, where + " schema");
+        List<FieldType.Field> fields = new ArrayList<>();
+        schema.fields().forEachRemaining(e -> fields.add(field(e.getKey(), e.getValue(), where)));
+        JsonNode catalog = node.path("catalog");
+        return new DatasetSpec(name, text(node, "event-time", where).orElseThrow(
+                () -> new ValidationException("Cannot define " + where + ": 'event-time' is required")),
+                text(node, "partitioning", where).map(Granularity::parse).orElse(Granularity.DAY),
+                text(node, "key", where),
+                text(node, "unknown-fields", where).map(UnknownFieldPolicy::parse).orElse(UnknownFieldPolicy.KEEP),
+                fields,
+                text(catalog, "database", where).orElse("lake"));
+    }
+
+    private static FieldType.Field field(String name, JsonNode node, String where) {
+        String fieldWhere = where + " field '" + name + "'";
+        if (node.isTextual()) {
+            return new FieldType.Field(name, FieldType.parse(node.asText()), false);
+        }
+        requireObject(node, fieldWhere);
+        rejectUnknownKeys(node, FIELD_KEYS, fieldWhere);
+        String type = text(node, "type", fieldWhere)
+                .orElseThrow(() -> new ValidationException("Cannot define " + fieldWhere + ": 'type' is required"));
+        JsonNode required = node.path("required");
+        if (!required.isMissingNode() && !required.isBoolean()) {
+            throw new ValidationException("Cannot define " + fieldWhere + ": 'required' must be true or false");
+        }
+        try {
+            return new FieldType.Field(name, FieldType.parse(type), required.asBoolean(false));
+        } catch (ValidationException e) {
+            throw new ValidationException("Cannot define " + fieldWhere + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static Optional<String> text(JsonNode node, String key, String where) {
+        JsonNode value = node.get(key);
+        if (value == null || value.isNull()) {
+            return Optional.empty();
+        }
+        if (!value.isValueNode()) {
+            throw new ValidationException("Cannot define " + where + ": '" + key + "' must be a plain value");
+        }
+        return Optional.of(value.asText());
+    }
+
+    private static void requireObject(JsonNode node, String where) {
+        if (node == null || !node.isObject()) {
+            throw new ValidationException("Cannot define " + where + ": expected a map");
+        }
+    }
+
+    private static void rejectUnknownKeys(JsonNode node, Set<String> allowed, String where) {
+        for (Iterator<String> names = node.fieldNames(); names.hasNext();) {
+            String key = names.next();
+            if (!allowed.contains(key)) {
+                throw new ValidationException("Cannot define " + where + ": unknown key '" + key + "', expected one of "
+                        + allowed.stream().sorted().toList());
+            }
+        }
+    }
+}

@@ -1,0 +1,40 @@
+package dev.medallion.lake.store;
+
+import java.io.InputStream;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * The lake's storage: one flat namespace of keys (a bucket, a directory). Keys are checked by {@link ObjectKeys}
+ * before use, so no key reaches outside the store. Implementations are thread-safe.
+ *
+ * <p>
+ * Writes are atomic: an object created with {@link #create} becomes visible, whole, only when its writer is closed,
+ * and never if it is aborted. Writing an existing key replaces it.
+ */
+public interface ObjectStore {
+
+    /**
+     * Opens an object for a streaming read from {@code offset}; the caller closes the stream.
+     *
+     * @throws ObjectNotFoundException if there is no such object
+     */
+    InputStream open(String key, long offset);
+
+    /** Opens an object for a streaming read from its start. */
+    default InputStream open(String key) {
+        return open(key, 0);
+    }
+
+    /** Size and metadata of an object, or empty if there is none. */
+    Optional<ObjectInfo> stat(String key);
+
+    /**
+     * Starts writing an object with user metadata (lower-case keys, ASCII values). Nothing is visible until
+     * {@link ObjectWriter#close()} returns.
+     */
+    ObjectWriter create(String key, Map<String, String> metadata);
+
+    /** Deletes an object; deleting a missing object is not an error. */
+    void delete(String key);
+}

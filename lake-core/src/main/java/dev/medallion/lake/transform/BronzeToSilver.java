@@ -1,0 +1,242 @@
+package dev.medallion.lake.transform;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStreamWriter;
+import java.io.UncheckedIOException;
+import java.io.Writer;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+import dev.medallion.lake.catalog.Partition;
+import dev.medallion.lake.catalog.PartitionLayout;
+import dev.medallion.lake.catalog.SilverColumns;
+import dev.medallion.lake.layout.LakeLayout;
+import dev.medallion.lake.message.FilesWritten.WrittenFile;
+import dev.medallion.lake.parquet.RowWriter;
+import dev.medallion.lake.record.NdjsonReader;
+import dev.medallion.lake.record.RecordConverter;
+import dev.medallion.lake.record.RecordError;
+import dev.medallion.lake.record.SourceRecord;
+import dev.medallion.lake.spec.DatasetSpec;
+import dev.medallion.lake.spec.FieldType;
+import dev.medallion.lake.store.ObjectNotFoundException;
+import dev.medallion.lake.store.ObjectStore;
+import dev.medallion.lake.store.ObjectWriter;
+
+/**
+ * Promotes Bronze objects of one dataset to Silver: parses every line, types it against the dataset spec, adds
+ * lineage columns, and writes Snappy Parquet into event-time partitions; every rejected record goes to quarantine
+ * with its reason, field and source line, and good records of the same object go through.
+ *
+ * <p>
+ * Output names derive from the inputs, so running again over the same inputs overwrites the same objects. Nothing
+ * is visible unless the whole run succeeds: on failure every open output is aborted (objects closed before the
+ * failure are overwritten by the retry).
+ */
+public final class BronzeToSilver {
+    /** Bronze object metadata holding the receive time (ISO-8601), written by ingest-service. */
+    public static final String RECEIVED_AT_METADATA = "received-at";
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    /**
+     * Limits of a run.
+     *
+     * @param maxRecordBytes longer records are quarantined as too large
+     * @param writer Parquet writer sizes
+     */
+    public record Settings(int maxRecordBytes, RowWriter.Settings writer) {
+        public static Settings defaults() {
+            return new Settings(1024 * 1024, RowWriter.Settings.defaults());
+        }
+    }
+
+    private final ObjectStore store;
+    private final Settings settings;
+
+    public BronzeToSilver(ObjectStore store) {
+        this(store, Settings.defaults());
+    }
+
+    public BronzeToSilver(ObjectStore store, Settings settings) {
+        this.store = store;
+        this.settings = settings;
+    }
+
+    /** Promotes one Bronze object. */
+    public TransformResult run(DatasetSpec spec, String bronzeKey) {
+        return run(spec, List.of(bronzeKey));
+    }
+
+    /**
+     * Promotes several Bronze objects of a dataset in one run, so many small inputs make few Silver files.
+     *
+     * @throws ObjectNotFoundException if a source does not exist
+     */
+    public TransformResult run(DatasetSpec spec, List<String> bronzeKeys) {
+        var run = new Run(spec, LakeLayout.runId(bronzeKeys));
+        try {
+            for (String key : bronzeKeys) {
+                run.read(key);
+            }
+            return run.finish(bronzeKeys);
+        } catch (RuntimeException e) {
+            run.abort();
+            throw e;
+        }
+    }
+
+    /** The mutable state of one run: open writers per partition and per error kind. */
+    private final class Run {
+        private final DatasetSpec spec;
+        private final String runId;
+        private final RecordConverter converter;
+        private final PartitionLayout layout;
+        private final List<FieldType.Field> columns;
+        private final int ingestIdIndex;
+        private final Map<Partition, RowWriter> silver = new TreeMap<>(Run::compare);
+        private final Map<RecordError.Kind, Quarantine> quarantine = new EnumMap<>(RecordError.Kind.class);
+        private long rowsRead;
+
+        Run(DatasetSpec spec, String runId) {
+            this.spec = spec;
+            this.runId = runId;
+            this.converter = new RecordConverter(spec);
+            this.layout = PartitionLayout.of(spec.granularity());
+            this.columns = SilverColumns.of(spec);
+            this.ingestIdIndex = columns.size() - 3;
+        }
+
+        void read(String key) {
+            var bronze = LakeLayout.parseBronzeKey(key);
+            var info = store.stat(key).orElseThrow(() -> new ObjectNotFoundException(key));
+            Instant ingestedAt = parseInstant(info.metadata().get(RECEIVED_AT_METADATA), info.lastModified());
+            try (InputStream in = store.open(key);
+                    var reader = new NdjsonReader(in, settings.maxRecordBytes())) {
+                while (reader.hasNext()) {
+                    SourceRecord record = reader.next();
+                    rowsRead++;
+                    if (!record.ok()) {
+                        reject(record.error(), key, record.line(), ingestedAt, record.raw());
+                        continue;
+                    }
+                    RecordConverter.Result converted = converter.convert(record.value());
+                    if (!converted.ok()) {
+                        reject(converted.error(), key, record.line(), ingestedAt, record.value().toString());
+                        continue;
+                    }
+                    Object[] row = converted.row();
+                    row[ingestIdIndex] = bronze.bronzeId() + ":" + record.line();
+                    row[ingestIdIndex + 1] = key;
+                    row[ingestIdIndex + 2] = ingestedAt;
+                    writerFor(layout.partitionOf(converter.eventTime(row))).add(row);
+                }
+            } catch (IOException e) {
+                throw new UncheckedIOException("Cannot read Bronze object '" + key + "'", e);
+            }
+        }
+
+        private RowWriter writerFor(Partition partition) {
+            return silver.computeIfAbsent(partition, p -> new RowWriter(store,
+                    LakeLayout.silverKey(spec, p, runId, 0), columns, Map.of("run-id", runId), settings.writer()));
+        }
+
+        private void reject(RecordError error, String source, long line, Instant ingestedAt, String raw) {
+            Quarantine q = quarantine.computeIfAbsent(error.kind(), kind -> new Quarantine(
+                    LakeLayout.quarantineKey(spec.name(), kind, ingestedAt, runId)));
+            ObjectNode entry = JSON.createObjectNode()
+                    .put("dataset", spec.name())
+                    .put("error_type", error.kind().label())
+                    .put("field", error.field())
+                    .put("reason", error.reason())
+                    .put("source_object", source)
+                    .put("line", line)
+                    .put("ingested_at", ingestedAt.toString())
+                    .put("record", raw);
+            q.write(entry.toString());
+        }
+
+        TransformResult finish(List<String> sources) {
+            List<WrittenFile> files = new ArrayList<>();
+            long rowsWritten = 0;
+            for (var entry : silver.entrySet()) {
+                RowWriter writer = entry.getValue();
+                writer.close();
+                RowWriter.Result result = writer.result();
+                files.add(new WrittenFile(result.key(), layout.values(entry.getKey()), result.rows(), result.bytes()));
+                rowsWritten += result.rows();
+            }
+            Map<String, Long> quarantined = new LinkedHashMap<>();
+            List<String> quarantineKeys = new ArrayList<>();
+            for (var entry : quarantine.entrySet()) {
+                entry.getValue().close();
+                quarantined.put(entry.getKey().label(), entry.getValue().count);
+                quarantineKeys.add(entry.getValue().key);
+            }
+            return new TransformResult(spec.name(), runId, List.copyOf(sources), rowsRead, rowsWritten, quarantined,
+                    files, quarantineKeys);
+        }
+
+        void abort() {
+            silver.values().forEach(RowWriter::abort);
+            quarantine.values().forEach(Quarantine::abort);
+        }
+
+        private static int compare(Partition a, Partition b) {
+            return a.toString().compareTo(b.toString());
+        }
+    }
+
+    /** An NDJSON quarantine object, one rejected record per line. */
+    private final class Quarantine {
+        private final String key;
+        private final ObjectWriter object;
+        private final Writer text;
+        private long count;
+
+        Quarantine(String key) {
+            this.key = key;
+            this.object = store.create(key, Map.of());
+            this.text = new OutputStreamWriter(object, StandardCharsets.UTF_8);
+        }
+
+        void write(String line) {
+            try {
+                text.write(line);
+                text.write('\n');
+                count++;
+            } catch (IOException e) {
+                throw new UncheckedIOException("Cannot write quarantine object '" + key + "'", e);
+            }
+        }
+
+        void close() {
+            try {
+                text.close();
+            } catch (IOException e) {
+                throw new UncheckedIOException("Cannot store quarantine object '" + key + "'", e);
+            }
+        }
+
+        void abort() {
+            object.abort();
+        }
+    }
+
+    private static Instant parseInstant(String text, Instant fallback) {
+        try {
+            return text == null ? fallback : Instant.parse(text);
+        } catch (RuntimeException e) {
+            return fallback;
+        }
+    }
+}

@@ -1,0 +1,27 @@
+package dev.medallion.lake.transform;
+
+import java.util.List;
+import java.util.Map;
+
+import dev.medallion.lake.message.FilesWritten.WrittenFile;
+
+/**
+ * What a Bronze to Silver run did.
+ *
+ * @param dataset the dataset
+ * @param runId the run id, derived from the sources
+ * @param sources the Bronze objects read
+ * @param rowsRead records read (good and bad)
+ * @param rowsWritten rows written to Silver
+ * @param quarantinedByKind rejected records per error kind label
+ * @param files the Silver files written
+ * @param quarantineKeys the quarantine objects written
+ */
+public record TransformResult(String dataset, String runId, List<String> sources, long rowsRead, long rowsWritten,
+        Map<String, Long> quarantinedByKind, List<WrittenFile> files, List<String> quarantineKeys) {
+
+    /** Records rejected to quarantine. */
+    public long rowsQuarantined() {
+        return quarantinedByKind.values().stream().mapToLong(Long::longValue).sum();
+    }
+}

@@ -1,0 +1,131 @@
+package dev.medallion.lake.catalog;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+import java.util.stream.Stream;
+
+import org.junit.jupiter.api.Test;
+
+import dev.medallion.lake.ValidationException;
+import dev.medallion.lake.spec.DatasetSpec;
+import dev.medallion.lake.spec.FieldType;
+import dev.medallion.lake.spec.Granularity;
+import dev.medallion.lake.store.InMemoryObjectStore;
+
+class CatalogSyncTest {
+    private static final DatasetSpec SALES = Fixtures.sales();
+    private final EmbeddedCatalog catalog = new EmbeddedCatalog(new InMemoryObjectStore());
+
+    private static Map<String, String> day(String year, String month, String day) {
+        return Map.of("year", year, "month", month, "day", day);
+    }
+
+    private TableInput sync(List<Map<String, String>> written) {
+        return CatalogSync.silverFromValues(catalog.table("lake", "sales"), SALES, Fixtures.BUCKET, written);
+    }
+
+    @Test
+    void newTableCoversTheYearsWritten() {
+        TableInput table = sync(List.of(day("2025", "12", "31"), day("2026", "01", "01")));
+
+        assertThat(table).isEqualTo(TableDefinitions.silver(SALES, Fixtures.BUCKET, 2025, 2026));
+    }
+
+    @Test
+    void widensTheYearRangeToCoverNewPartitions() {
+        catalog.put("lake", sync(List.of(day("2025", "06", "01"))));
+
+        TableInput later = sync(List.of(day("2027", "01", "01")));
+        assertThat(later.parameters()).containsEntry("projection.year.range", "2025,2027");
+        assertThat(catalog.put("lake", later)).isTrue();
+
+        TableInput earlier = sync(List.of(day("2023", "05", "05"), day("2026", "05", "05")));
+        assertThat(earlier.parameters()).containsEntry("projection.year.range", "2023,2027");
+        assertThat(earlier).isEqualTo(TableDefinitions.silver(SALES, Fixtures.BUCKET, 2023, 2027));
+        assertThat(catalog.put("lake", earlier)).isTrue();
+        assertThat(catalog.versionCount("lake", "sales")).isEqualTo(3);
+    }
+
+    @Test
+    void partitionsAlreadyCoveredChangeNothing() {
+        catalog.put("lake", sync(List.of(day("2024", "01", "01"), day("2026", "12", "31"))));
+        TableInput before = catalog.table("lake", "sales").orElseThrow();
+
+        TableInput after = sync(List.of(day("2025", "03", "07"), day("2024", "01", "01")));
+
+        assertThat(after).isEqualTo(before);
+        assertThat(catalog.put("lake", after)).isFalse();
+        assertThat(sync(List.of())).isEqualTo(before);
+        assertThat(catalog.versionCount("lake", "sales")).isEqualTo(1);
+    }
+
+    @Test
+    void neverNarrowsAndKeepsEverythingElse() {
+        TableInput current = TableDefinitions.silver(SALES, Fixtures.BUCKET, 2020, 2030);
+        var parameters = new TreeMap<>(current.parameters());
+        parameters.put("owner.note", "kept");
+        current = current.withParameters(parameters);
+
+        TableInput synced = CatalogSync.silver(Optional.of(current), SALES, "another-bucket",
+                List.of(Partition.day(2025, 1, 1)));
+
+        assertThat(synced).isEqualTo(current);
+    }
+
+    @Test
+    void columnsFollowTheSpec() {
+        TableInput current = TableDefinitions.silver(SALES, Fixtures.BUCKET, 2025, 2025);
+        DatasetSpec evolved = new DatasetSpec(SALES.name(), SALES.eventTimeField(), SALES.granularity(), SALES.key(),
+                SALES.unknownFields(),
+                Stream.concat(SALES.fields().stream(),
+                        Stream.of(new FieldType.Field("channel", FieldType.Primitive.STRING, false))).toList(),
+                SALES.database());
+
+        TableInput synced = CatalogSync.silver(Optional.of(current), evolved, Fixtures.BUCKET, List.of());
+
+        assertThat(synced.storageDescriptor().columns()).extracting(TableInput.Column::name).containsSequence("items",
+                "channel", "_extra");
+        assertThat(synced.parameters()).isEqualTo(current.parameters());
+    }
+
+    @Test
+    void rejectsPartitionValuesThatDoNotParse() {
+        catalog.put("lake", sync(List.of(day("2025", "06", "01"))));
+
+        for (Map<String, String> bad : List.of(day("2026", "3", "07"), day("26", "03", "07"), day("2026", "02", "30"),
+                day("2026", "03", "xx"), Map.of("year", "2026", "month", "03"),
+                Map.of("year", "2026", "month", "03", "day", "07", "hour", "01"))) {
+            assertThatThrownBy(() -> sync(List.of(day("2026", "01", "01"), bad)))
+                    .as("%s", bad).isInstanceOf(ValidationException.class)
+                    .hasMessageContaining("Cannot read partition values");
+        }
+        assertThat(catalog.versionCount("lake", "sales")).isEqualTo(1);
+    }
+
+    @Test
+    void needsATableOrAPartitionToTakeYearsFrom() {
+        assertThatThrownBy(() -> sync(List.of())).isInstanceOf(ValidationException.class)
+                .hasMessageContaining("year range");
+    }
+
+    @Test
+    void rejectsAGranularityChangeAndATableWithoutAYearProjection() {
+        TableInput daily = TableDefinitions.silver(SALES, Fixtures.BUCKET, 2025, 2025);
+        DatasetSpec hourly = new DatasetSpec(SALES.name(), SALES.eventTimeField(),
+                Granularity.HOUR, SALES.key(), SALES.unknownFields(), SALES.fields(),
+                SALES.database());
+
+        assertThatThrownBy(() -> CatalogSync.silver(Optional.of(daily), hourly, Fixtures.BUCKET, List.of()))
+                .isInstanceOf(ValidationException.class).hasMessageContaining("granularity");
+        assertThatThrownBy(() -> CatalogSync.silver(Optional.of(daily), SALES, Fixtures.BUCKET,
+                List.of(Partition.hour(2025, 1, 1, 0)))).isInstanceOf(ValidationException.class);
+        TableInput noProjection = daily.withParameters(Map.of("classification", "parquet"));
+        assertThatThrownBy(() -> CatalogSync.silver(Optional.of(noProjection), SALES, Fixtures.BUCKET, List.of()))
+                .isInstanceOf(ValidationException.class).hasMessageContaining("no integer projection of year");
+    }
+}
