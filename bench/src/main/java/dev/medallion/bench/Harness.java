@@ -237,6 +237,7 @@ public final class Harness {
         Path runDir = stepDir.resolve(timing.engine + "-" + label.replace(' ', '-'));
         deleteRecursively(runDir);
         Files.createDirectories(runDir);
+        flushFileSystem();
         System.gc();
         ManagementFactory.getMemoryPoolMXBeans().forEach(MemoryPoolMXBean::resetPeakUsage);
         long cpu0 = processCpuNanos();
@@ -253,9 +254,26 @@ public final class Harness {
             timing.cpuSeconds.add(cpu / 1e9);
             timing.peakHeapMib = Math.max(timing.peakHeapMib, peakHeap / (1024 * 1024));
         }
-        out.printf(Locale.ROOT, "  %-6s %-9s %7.2f s  cpu %6.2f s  peak heap %,6d MiB  rows %,d  output %,d bytes in %d files%n",
+        out.printf(Locale.ROOT,
+                "  %-6s %-9s %7.2f s  cpu %6.2f s  peak heap %,6d MiB  rows %,d  output %,d bytes in %d files%n",
                 timing.engine, label, wall / 1e9, cpu / 1e9, peakHeap / (1024 * 1024), result.rows(),
                 result.outputBytes(), result.files());
+    }
+
+    /**
+     * Writes dirty pages of earlier runs to disk before a timed run, so one engine's output is not written back by the
+     * kernel in the middle of the other engine's run. Best effort: skipped where there is no {@code sync} command.
+     */
+    private static void flushFileSystem() throws InterruptedException {
+        Path sync = Path.of("/bin/sync");
+        if (!Files.isExecutable(sync)) {
+            return;
+        }
+        try {
+            new ProcessBuilder(sync.toString()).inheritIO().start().waitFor();
+        } catch (IOException e) {
+            // not being able to flush only makes the timings noisier
+        }
     }
 
     private static long processCpuNanos() {
@@ -323,7 +341,7 @@ public final class Harness {
 
     /**
      * The {@code sales} spec from the given file, or from {@code deploy/local/datasets.yaml} of the repository (found
-     * through the {@code medallion.repo.root} property or by walking up from the working directory).
+     * through the {@code build.repo.root} property or by walking up from the working directory).
      */
     static DatasetSpec salesSpec(Path file) throws IOException {
         Path yaml = file != null ? file : findDatasetsYaml();
@@ -335,7 +353,7 @@ public final class Harness {
 
     private static Path findDatasetsYaml() {
         Path relative = Path.of("deploy", "local", "datasets.yaml");
-        String root = System.getProperty("medallion.repo.root");
+        String root = System.getProperty("build.repo.root");
         if (root != null && Files.isRegularFile(Path.of(root).resolve(relative))) {
             return Path.of(root).resolve(relative);
         }

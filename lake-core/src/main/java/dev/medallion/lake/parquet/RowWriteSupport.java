@@ -3,7 +3,6 @@ package dev.medallion.lake.parquet;
 import java.math.BigDecimal;
 import java.time.Instant;
 import java.time.LocalDate;
-import java.time.temporal.ChronoUnit;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -76,7 +75,7 @@ final class RowWriteSupport extends WriteSupport<Object[]> {
                 case LONG -> consumer.addLong((Long) value);
                 case DOUBLE -> consumer.addDouble((Double) value);
                 case DATE -> consumer.addInteger((int) ((LocalDate) value).toEpochDay());
-                case TIMESTAMP -> consumer.addLong(ChronoUnit.MICROS.between(Instant.EPOCH, (Instant) value));
+                case TIMESTAMP -> consumer.addLong(epochMicros((Instant) value));
             }
         } else if (type instanceof FieldType.Decimal decimal) {
             consumer.addBinary(Binary.fromConstantByteArray(
@@ -124,6 +123,14 @@ final class RowWriteSupport extends WriteSupport<Object[]> {
             }
             consumer.endGroup();
         }
+    }
+
+    /**
+     * Microseconds since the epoch. Not {@code ChronoUnit.MICROS.between}: on Java 17 it counts in nanoseconds first
+     * and overflows for instants more than 292 years from 1970, well inside the years a record may have.
+     */
+    static long epochMicros(Instant instant) {
+        return Math.addExact(Math.multiplyExact(instant.getEpochSecond(), 1_000_000L), instant.getNano() / 1_000);
     }
 
     /** The unscaled value as a big-endian two's-complement array of exactly {@code length} bytes. */

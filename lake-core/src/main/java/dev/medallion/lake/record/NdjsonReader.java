@@ -5,6 +5,9 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CharsetDecoder;
 import java.nio.charset.StandardCharsets;
 import java.util.Iterator;
 import java.util.NoSuchElementException;
@@ -14,8 +17,10 @@ import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.StreamReadFeature;
 import com.fasterxml.jackson.core.json.JsonReadFeature;
+import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.cfg.JsonNodeFeature;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
@@ -31,11 +36,15 @@ public final class NdjsonReader implements Iterator<SourceRecord>, AutoCloseable
     private static final ObjectMapper JSON = JsonMapper.builder()
             .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
             .disable(JsonReadFeature.ALLOW_NON_NUMERIC_NUMBERS)
+            // read fractions exactly, as written: a double would silently round decimals beyond 17 digits
+            .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
+            .disable(JsonNodeFeature.STRIP_TRAILING_BIGDECIMAL_ZEROES)
             .build();
 
     private final InputStream in;
     private final int maxRecordBytes;
     private final ByteArrayOutputStream line = new ByteArrayOutputStream();
+    private final CharsetDecoder utf8 = StandardCharsets.UTF_8.newDecoder();
     private long lineNumber;
     private SourceRecord next;
     private boolean ended;
@@ -117,6 +126,10 @@ public final class NdjsonReader implements Iterator<SourceRecord>, AutoCloseable
 
     private SourceRecord parse() {
         byte[] bytes = line.toByteArray();
+        if (!isValidUtf8(bytes)) {
+            return SourceRecord.failed(lineNumber, new RecordError(RecordError.Kind.MALFORMED_JSON, "",
+                    "the line is not valid UTF-8"), raw());
+        }
         try (JsonParser parser = JSON.createParser(bytes)) {
             JsonNode node = JSON.readTree(parser);
             if (parser.nextToken() != null) {
@@ -136,6 +149,26 @@ public final class NdjsonReader implements Iterator<SourceRecord>, AutoCloseable
                     new RecordError(RecordError.Kind.MALFORMED_JSON, "", e.getOriginalMessage()), raw());
         } catch (IOException e) {
             throw new UncheckedIOException(e);
+        }
+    }
+
+    /** Jackson decodes some invalid sequences (overlong forms, surrogates) instead of rejecting them. */
+    private boolean isValidUtf8(byte[] bytes) {
+        boolean ascii = true;
+        for (byte b : bytes) {
+            if (b < 0) {
+                ascii = false;
+                break;
+            }
+        }
+        if (ascii) {
+            return true;
+        }
+        try {
+            utf8.reset().decode(ByteBuffer.wrap(bytes));
+            return true;
+        } catch (CharacterCodingException e) {
+            return false;
         }
     }
 

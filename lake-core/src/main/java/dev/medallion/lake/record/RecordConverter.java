@@ -55,6 +55,8 @@ public final class RecordConverter {
             .optionalStart().appendLiteral(' ').optionalEnd()
             .append(DateTimeFormatter.ISO_LOCAL_TIME)
             .toFormatter();
+    /** Bound on a number's decimal exponent, far beyond every type's range. */
+    private static final int MAX_EXPONENT = 1000;
     private static final Instant MIN_TIME = Instant.parse(Partition.MIN_YEAR + "-01-01T00:00:00Z");
     private static final Instant MAX_TIME = Instant.parse(Partition.MAX_YEAR + "-12-31T23:59:59.999999Z");
 
@@ -263,20 +265,30 @@ public final class RecordConverter {
 
     /** Numbers and numbers in strings, exactly: JSON numbers are read as decimals, never through double. */
     private static BigDecimal number(JsonNode node, String path, String expected) {
+        BigDecimal number = null;
         if (node.isNumber()) {
-            return node.decimalValue();
-        }
-        if (node.isTextual()) {
+            if (node.isFloatingPointNumber() && !node.isBigDecimal() && !Double.isFinite(node.doubleValue())) {
+                throw new Rejected(RecordError.Kind.OUT_OF_RANGE, path, "the number is not finite");
+            }
+            number = node.decimalValue();
+        } else if (node.isTextual()) {
             String text = node.textValue().trim();
             if (text.length() <= 100) {
                 try {
-                    return new BigDecimal(text);
+                    number = new BigDecimal(text);
                 } catch (NumberFormatException e) {
                     // fall through to the mismatch
                 }
             }
         }
-        throw mismatch(path, expected, node);
+        if (number == null) {
+            throw mismatch(path, expected, node);
+        }
+        // an exponent like 1e999999999 is short to write but costly or impossible to rescale: no type holds it
+        if (number.scale() > MAX_EXPONENT || (long) number.precision() - number.scale() > MAX_EXPONENT) {
+            throw new Rejected(RecordError.Kind.OUT_OF_RANGE, path, "the number's exponent is out of range");
+        }
+        return number;
     }
 
     private static LocalDate date(JsonNode node, String path) {

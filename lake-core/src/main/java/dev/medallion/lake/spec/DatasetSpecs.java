@@ -11,6 +11,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 
+import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
@@ -38,10 +39,13 @@ import dev.medallion.lake.ValidationException;
  * Unknown keys are errors, so a typo never silently changes behaviour.
  */
 public final class DatasetSpecs {
-    private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
+    // a key given twice is as much a typo as an unknown one: never let the last one silently win
+    private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory())
+            .enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
     private static final Set<String> DATASET_KEYS = Set.of("event-time", "partitioning", "key", "unknown-fields",
             "catalog", "schema");
     private static final Set<String> FIELD_KEYS = Set.of("type", "required");
+    private static final Set<String> CATALOG_KEYS = Set.of("database");
 
     private final Map<String, DatasetSpec> byName;
 
@@ -85,6 +89,10 @@ public final class DatasetSpecs {
         List<FieldType.Field> fields = new ArrayList<>();
         schema.fields().forEachRemaining(e -> fields.add(field(e.getKey(), e.getValue(), where)));
         JsonNode catalog = node.path("catalog");
+        if (!catalog.isMissingNode() && !catalog.isNull()) {
+            requireObject(catalog, where + " catalog");
+            rejectUnknownKeys(catalog, CATALOG_KEYS, where + " catalog");
+        }
         return new DatasetSpec(name, text(node, "event-time", where).orElseThrow(
                 () -> new ValidationException("Cannot define " + where + ": 'event-time' is required")),
                 text(node, "partitioning", where).map(Granularity::parse).orElse(Granularity.DAY),

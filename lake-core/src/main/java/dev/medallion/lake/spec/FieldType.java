@@ -119,6 +119,8 @@ public sealed interface FieldType {
         }
 
         private FieldType type() {
+            skipSpace();
+            int start = pos;
             String word = identifier().toLowerCase(Locale.ROOT);
             switch (word) {
                 case "string", "varchar":
@@ -141,7 +143,7 @@ public sealed interface FieldType {
                     expect(',');
                     int scale = number();
                     expect(')');
-                    return new Decimal(precision, scale);
+                    return at(start, () -> new Decimal(precision, scale));
                 }
                 case "list", "array": {
                     expect('<');
@@ -164,12 +166,15 @@ public sealed interface FieldType {
                     expect('<');
                     List<Field> fields = new ArrayList<>();
                     do {
+                        skipSpace();
+                        int nameStart = pos;
                         String name = identifier().toLowerCase(Locale.ROOT);
                         expect(':');
-                        fields.add(new Field(name, type(), false));
+                        FieldType fieldType = type();
+                        fields.add(at(nameStart, () -> new Field(name, fieldType, false)));
                     } while (accept(','));
                     expect('>');
-                    return new Struct(fields);
+                    return at(start, () -> new Struct(fields));
                 }
                 default:
                     throw error("unknown type '" + word + "'");
@@ -225,6 +230,16 @@ public sealed interface FieldType {
         private void skipSpace() {
             while (pos < text.length() && Character.isWhitespace(text.charAt(pos))) {
                 pos++;
+            }
+        }
+
+        /** Builds a value whose own checks may fail, reporting a failure at {@code start} like a syntax error. */
+        private <T> T at(int start, java.util.function.Supplier<T> build) {
+            try {
+                return build.get();
+            } catch (ValidationException e) {
+                pos = start;
+                throw error(e.getMessage());
             }
         }
 

@@ -40,8 +40,13 @@ public final class LocalObjectStore implements ObjectStore, SupportsPrefixListin
 
     @Override
     public InputStream open(String key, long offset) {
+        Path file = file(key);
+        // a folder is only the common prefix of other keys, not an object
+        if (Files.isDirectory(file)) {
+            throw new ObjectNotFoundException(key);
+        }
         try {
-            FileChannel channel = FileChannel.open(file(key), StandardOpenOption.READ);
+            FileChannel channel = FileChannel.open(file, StandardOpenOption.READ);
             channel.position(offset);
             return Channels.newInputStream(channel);
         } catch (NoSuchFileException e) {
@@ -126,8 +131,11 @@ public final class LocalObjectStore implements ObjectStore, SupportsPrefixListin
 
     @Override
     public void delete(String key) {
+        Path file = file(key);
         try {
-            Files.deleteIfExists(file(key));
+            if (!Files.isDirectory(file)) {
+                Files.deleteIfExists(file);
+            }
             Files.deleteIfExists(metadataFile(key));
         } catch (IOException e) {
             throw new UncheckedIOException("Cannot delete object '" + key + "'", e);

@@ -1,5 +1,7 @@
 package dev.medallion.lake.store;
 
+import java.nio.charset.StandardCharsets;
+
 import dev.medallion.lake.ValidationException;
 
 /**
@@ -18,12 +20,12 @@ public final class ObjectKeys {
         if (key == null || key.isEmpty()) {
             throw invalid(key, "it is empty");
         }
-        if (key.length() > MAX_LENGTH) {
-            throw invalid(key, "it is longer than " + MAX_LENGTH + " characters");
+        if (key.getBytes(StandardCharsets.UTF_8).length > MAX_LENGTH) {
+            throw invalid(key, "it is longer than " + MAX_LENGTH + " bytes");
         }
         for (int i = 0; i < key.length(); i++) {
             char c = key.charAt(i);
-            if (c < 0x20 || c == 0x7f || c == '\\') {
+            if (Character.isISOControl(c) || c == '\\') {
                 throw invalid(key, "it contains a control character or backslash");
             }
         }

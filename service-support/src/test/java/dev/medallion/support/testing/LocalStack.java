@@ -22,7 +22,7 @@ import java.util.concurrent.TimeUnit;
  */
 public final class LocalStack implements AutoCloseable {
 
-    public static final String REPO_ROOT_PROPERTY = "medallion.repo.root";
+    public static final String REPO_ROOT_PROPERTY = "build.repo.root";
     public static final String BUCKET = "lake";
     public static final String ACCESS_KEY = "medallion";
     public static final String SECRET_KEY = "medallion-local-secret";

@@ -1,0 +1,65 @@
+package dev.medallion.support;
+
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Optional;
+
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+
+/** Settings every service shares: the lake bucket, the dataset specs, the queues and API keys. */
+@ConfigMapping(prefix = "medallion")
+public interface LakeConfig {
+
+    /** The lake bucket. */
+    Lake lake();
+
+    /** The YAML file of dataset specs (format: docs/architecture.md). */
+    @WithDefault("datasets.yaml")
+    Path datasetsFile();
+
+    /** Queue names; each has a dead-letter queue named {@code <name>-dlq}. */
+    QueueNames queues();
+
+    /** Authentication of mutating endpoints. */
+    Auth auth();
+
+    interface Lake {
+        /** The bucket holding bronze/, silver/, gold/, quarantine/ and catalog/. */
+        @WithDefault("lake")
+        String bucket();
+
+        /** A KMS key id or ARN: when set, every object is written with SSE-KMS and an S3 bucket key. */
+        Optional<String> kmsKeyId();
+
+        /** Local folder where object writes are staged before upload. */
+        @WithDefault("${java.io.tmpdir}/medallion-staging")
+        Path stagingDir();
+    }
+
+    interface QueueNames {
+        /** Producer records for ingest. */
+        @WithDefault("medallion-ingest")
+        String ingest();
+
+        /** Bronze objects to promote. */
+        @WithDefault("medallion-transform")
+        String transform();
+
+        /** Files written, for compaction. */
+        @WithDefault("medallion-compaction")
+        String compaction();
+
+        /** Files written, for the catalog. */
+        @WithDefault("medallion-catalog")
+        String catalog();
+    }
+
+    interface Auth {
+        /**
+         * API keys accepted on mutating endpoints ({@code Authorization: Bearer <key>} or {@code X-Api-Key}). With
+         * none configured, every mutating request is refused.
+         */
+        Optional<List<String>> apiKeys();
+    }
+}
