@@ -1,0 +1,21 @@
+package dev.medallion.transform;
+
+import dev.medallion.support.ConsumerConfig;
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+
+/** transform-service settings. */
+@ConfigMapping(prefix = "medallion.transform")
+public interface TransformConfig {
+
+    /** Polling of the transform queue. */
+    ConsumerConfig consumer();
+
+    /** Records longer than this are quarantined as too large, without being held in memory. */
+    @WithDefault("1048576")
+    int maxRecordBytes();
+
+    /** Bytes a Parquet writer buffers before flushing a row group. */
+    @WithDefault("33554432")
+    long rowGroupBytes();
+}
