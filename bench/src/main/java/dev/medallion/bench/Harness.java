@@ -153,6 +153,7 @@ public final class Harness {
             out.println();
             out.println("== " + step.name() + ": preparing input");
             Step.StepInput in = step.prepare(stepDir);
+            double loadBefore = loadAverage();
             out.printf(Locale.ROOT, "  input: %s; %,d bytes as read (%,d uncompressed)%n", in.description(),
                     in.bytes(), in.logicalBytes());
 
@@ -174,6 +175,7 @@ public final class Harness {
                     once(step, duckTiming, stepDir, "run " + (i + 1), true);
                 }
             }
+            double loadAfter = loadAverage();
             String verified = step.verify(ours ? oursTiming.lastDir : null, duckdb ? duckTiming.lastDir : null);
             out.println("  verified: " + verified);
 
@@ -186,7 +188,10 @@ public final class Harness {
                         t.output.outputBytes(), t.output.files(), t.medianCpu() / median, t.peakHeapMib,
                         t.engine.equals("ours") && ratio != null ? String.format(Locale.ROOT, "%.2f", ratio) : ""));
             }
-            appendResult(results, step, in, machine, warmup, runs, oursTiming, duckTiming, ratio, verified);
+            out.printf(Locale.ROOT, "  system load average (1 min): %.2f before the runs, %.2f after%n", loadBefore,
+                    loadAfter);
+            appendResult(results, step, in, machine, warmup, runs, oursTiming, duckTiming, ratio, verified,
+                    List.of(loadBefore, loadAfter));
         }
         out.println();
         table.forEach(out::println);
@@ -276,6 +281,11 @@ public final class Harness {
         }
     }
 
+    /** The 1-minute system load average: above the core count, other processes competed for the CPU. */
+    private static double loadAverage() {
+        return round(ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage());
+    }
+
     private static long processCpuNanos() {
         if (ManagementFactory.getOperatingSystemMXBean() instanceof com.sun.management.OperatingSystemMXBean os) {
             return os.getProcessCpuTime();
@@ -300,7 +310,8 @@ public final class Harness {
     }
 
     private void appendResult(Path results, Step step, Step.StepInput in, Map<String, Object> machine, int warmup,
-            int runs, Timing oursTiming, Timing duckTiming, Double ratio, String verified) throws IOException {
+            int runs, Timing oursTiming, Timing duckTiming, Double ratio, String verified, List<Double> load)
+            throws IOException {
         Map<String, Object> line = new LinkedHashMap<>();
         line.put("time", Instant.now().truncatedTo(ChronoUnit.SECONDS).toString());
         line.put("step", step.name());
@@ -329,6 +340,7 @@ public final class Harness {
         line.put("engines", engines);
         line.put("ratio_ours_over_duckdb", ratio == null ? null : round(ratio));
         line.put("verified", verified);
+        line.put("load_average_before_after", load);
         Path parent = results.toAbsolutePath().getParent();
         Files.createDirectories(parent);
         Files.writeString(results, JSON.writeValueAsString(line) + "\n", StandardCharsets.UTF_8,

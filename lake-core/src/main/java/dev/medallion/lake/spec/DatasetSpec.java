@@ -32,6 +32,12 @@ public record DatasetSpec(String name, String eventTimeField, Granularity granul
             throw invalid(name, "field '" + f.name() + "' starts with '_', which is reserved for lineage columns");
         });
         FieldNames.requireDistinct(fields.stream().map(FieldType.Field::name).toList(), "dataset " + name);
+        // the catalog adds these as partition columns and hive-style readers take them from the path
+        List<String> partitionColumns = granularity == Granularity.HOUR ? List.of("year", "month", "day", "hour")
+                : List.of("year", "month", "day");
+        fields.stream().filter(f -> partitionColumns.contains(f.name())).findFirst().ifPresent(f -> {
+            throw invalid(name, "field '" + f.name() + "' has the name of a partition column " + partitionColumns);
+        });
         FieldType.Field eventTime = fields.stream().filter(f -> f.name().equals(eventTimeField)).findFirst()
                 .orElseThrow(() -> invalid(name, "event-time field '" + eventTimeField + "' is not in the schema"));
         if (eventTime.type() != FieldType.Primitive.TIMESTAMP || !eventTime.required()) {

@@ -227,6 +227,25 @@ class DatasetSpecsTest {
     }
 
     @ParameterizedTest
+    @ValueSource(strings = { "year", "month", "day" })
+    void rejectsFieldsNamedLikeAPartitionColumn(String field) {
+        assertThatThrownBy(() -> parse(dataset("sales", "").replace("id:", field + ":")))
+                .isInstanceOf(ValidationException.class)
+                .hasMessageStartingWith("Cannot define dataset 'sales': field '" + field
+                        + "' has the name of a partition column");
+    }
+
+    @Test
+    void rejectsAnHourFieldOnlyWhenPartitioningByHour() {
+        String withHour = dataset("sales", "").replace("id:", "hour:");
+
+        assertThat(parse(withHour).find("sales").orElseThrow().indexOf("hour")).isZero();
+        assertThatThrownBy(() -> parse(withHour.replace("event-time: ts", "event-time: ts\n    partitioning: hour")))
+                .isInstanceOf(ValidationException.class)
+                .hasMessageContaining("field 'hour' has the name of a partition column");
+    }
+
+    @ParameterizedTest
     @ValueSource(strings = { "\"../x\"", "\"a/b\"", "Sales", "\"%2F\"", "\"1x\"", "\"x y\"" })
     void rejectsBadDatasetNames(String name) {
         assertThatThrownBy(() -> parse(dataset(name, "")))

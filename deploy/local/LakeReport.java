@@ -1,0 +1,160 @@
+/*
+ * Prints what is in a local lake, read back by DuckDB (an engine we did not write), straight from the S3 server's
+ * data directory. Run with the single-file source launcher:
+ *
+ *   java -cp duckdb_jdbc.jar deploy/local/LakeReport.java <data-dir>/<bucket> [--expect-records N] [--timeout S]
+ *
+ * With --expect-records it first waits until Silver rows plus quarantined records account for N records sent.
+ */
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.stream.Stream;
+
+public class LakeReport {
+
+    public static void main(String[] args) throws Exception {
+        if (args.length < 1) {
+            System.err.println("usage: LakeReport <lake-dir> [--expect-records N] [--timeout SECONDS]");
+            System.exit(2);
+        }
+        Path lake = Path.of(args[0]).toAbsolutePath();
+        long expect = -1;
+        long timeoutSeconds = 120;
+        for (int i = 1; i + 1 < args.length; i += 2) {
+            switch (args[i]) {
+                case "--expect-records" -> expect = Long.parseLong(args[i + 1]);
+                case "--timeout" -> timeoutSeconds = Long.parseLong(args[i + 1]);
+                default -> throw new IllegalArgumentException("unknown option " + args[i]);
+            }
+        }
+        try (Connection db = DriverManager.getConnection("jdbc:duckdb:"); Statement sql = db.createStatement()) {
+            sql.execute("SET TimeZone = 'UTC'");
+            if (expect >= 0) {
+                waitFor(sql, lake, expect, timeoutSeconds);
+            }
+            printZones(lake);
+            printSilver(sql, lake);
+            printQuarantine(sql, lake);
+        }
+    }
+
+    private static void waitFor(Statement sql, Path lake, long expect, long timeoutSeconds) throws Exception {
+        long deadline = System.nanoTime() + timeoutSeconds * 1_000_000_000L;
+        long seen = -1;
+        System.out.print("Waiting for Silver to account for " + expect + " records ");
+        while (System.nanoTime() < deadline) {
+            seen = silverRows(sql, lake) + quarantinedRows(sql, lake);
+            if (seen >= expect) {
+                System.out.println(" done.");
+                return;
+            }
+            System.out.print(".");
+            Thread.sleep(1000);
+        }
+        System.out.println();
+        throw new IllegalStateException("Only " + seen + " of " + expect + " records reached Silver or quarantine within "
+                + timeoutSeconds + " s; see the service logs");
+    }
+
+    private static void printZones(Path lake) throws Exception {
+        System.out.println();
+        System.out.println("== Objects per zone (s3://" + lake.getFileName() + "/)");
+        Map<String, long[]> zones = new TreeMap<>();
+        if (Files.isDirectory(lake)) {
+            try (Stream<Path> files = Files.walk(lake)) {
+                files.filter(Files::isRegularFile).forEach(f -> {
+                    String zone = lake.relativize(f).getName(0).toString();
+                    long[] stats = zones.computeIfAbsent(zone, z -> new long[2]);
+                    stats[0]++;
+                    stats[1] += f.toFile().length();
+                });
+            }
+        }
+        zones.forEach((zone, s) -> System.out.printf("  %-12s %6d objects %12d bytes%n", zone + "/", s[0], s[1]));
+    }
+
+    private static void printSilver(Statement sql, Path lake) throws SQLException {
+        System.out.println();
+        System.out.println("== Silver, read back by DuckDB (hive_partitioning = true)");
+        if (!hasFiles(lake.resolve("silver"), ".parquet")) {
+            System.out.println("  (no Silver files yet)");
+            return;
+        }
+        try (ResultSet r = sql.executeQuery("SELECT count(*), sum(amount), count(DISTINCT (year, month, day)), "
+                + "min(ts), max(ts), count(DISTINCT _source_object) FROM read_parquet('" + glob(lake, "silver",
+                        "parquet") + "', hive_partitioning = true)")) {
+            r.next();
+            System.out.printf("  rows: %d   sum(amount): %s   partitions: %d   event time: %s .. %s   from %d Bronze objects%n",
+                    r.getLong(1), r.getBigDecimal(2), r.getLong(3), r.getString(4), r.getString(5), r.getLong(6));
+        }
+        try (ResultSet r = sql.executeQuery("SELECT order_id, customer_id, amount, currency, ts, channel, "
+                + "len(items) AS items, shipping.country AS country FROM read_parquet('" + glob(lake, "silver", "parquet")
+                + "') ORDER BY ts LIMIT 3")) {
+            System.out.println("  first rows by event time:");
+            while (r.next()) {
+                System.out.printf("    %s  %s  %10s %s  %s  %-7s items=%s  ship_to=%s%n", r.getString(1), r.getString(2),
+                        r.getBigDecimal(3), r.getString(4), r.getString(5), r.getString(6), r.getString(7),
+                        r.getString(8));
+            }
+        }
+    }
+
+    private static void printQuarantine(Statement sql, Path lake) throws SQLException {
+        System.out.println();
+        System.out.println("== Quarantined records, by reason");
+        if (!hasFiles(lake.resolve("quarantine"), ".ndjson")) {
+            System.out.println("  (none)");
+            return;
+        }
+        try (ResultSet r = sql.executeQuery("SELECT error_type, field, count(*), any_value(reason), "
+                + "any_value(source_object || ' line ' || line) FROM read_json('" + glob(lake, "quarantine", "ndjson")
+                + "', hive_partitioning = true, format = 'newline_delimited') GROUP BY ALL ORDER BY 3 DESC")) {
+            while (r.next()) {
+                System.out.printf("  %-18s field=%-10s %5d  e.g. %s%n      (%s)%n", r.getString(1), r.getString(2),
+                        r.getLong(3), r.getString(4), r.getString(5));
+            }
+        }
+    }
+
+    private static long silverRows(Statement sql, Path lake) throws SQLException {
+        return hasFiles(lake.resolve("silver"), ".parquet")
+                ? count(sql, "SELECT count(*) FROM read_parquet('" + glob(lake, "silver", "parquet") + "')")
+                : 0;
+    }
+
+    private static long quarantinedRows(Statement sql, Path lake) throws SQLException {
+        return hasFiles(lake.resolve("quarantine"), ".ndjson")
+                ? count(sql, "SELECT count(*) FROM read_json('" + glob(lake, "quarantine", "ndjson")
+                        + "', format = 'newline_delimited')")
+                : 0;
+    }
+
+    private static long count(Statement sql, String query) throws SQLException {
+        try (ResultSet r = sql.executeQuery(query)) {
+            r.next();
+            return r.getLong(1);
+        }
+    }
+
+    private static String glob(Path lake, String zone, String extension) {
+        return lake.resolve(zone) + "/**/*." + extension;
+    }
+
+    private static boolean hasFiles(Path dir, String suffix) {
+        if (!Files.isDirectory(dir)) {
+            return false;
+        }
+        try (Stream<Path> files = Files.walk(dir)) {
+            return files.anyMatch(f -> f.toString().endsWith(suffix));
+        } catch (Exception e) {
+            return false;
+        }
+    }
+}

@@ -1,0 +1,148 @@
+#!/usr/bin/env bash
+# Starts and stops the four packaged Medallion services against the local S3 + SQS stack (stack.sh).
+#
+#   services.sh start | stop | status
+#
+# Knobs (environment): MEDALLION_HOME (as stack.sh), MEDALLION_INGEST_PORT (8081), MEDALLION_TRANSFORM_PORT (8082),
+# MEDALLION_COMPACTION_PORT (8083), MEDALLION_CATALOG_PORT (8084), MEDALLION_API_KEY (local-demo-key),
+# MEDALLION_DATASETS_FILE (deploy/local/datasets.yaml), MEDALLION_SERVICE_JAVA_OPTS (-Xmx512m),
+# MEDALLION_START_TIMEOUT (90 s). Services are the jars under */target/quarkus-app: build them first
+# (./mvnw package -DskipTests).
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+HOME_DIR="${MEDALLION_HOME:-$ROOT/.medallion}"
+RUN="$HOME_DIR/run"
+LOGS="$HOME_DIR/logs"
+SERVICES=(ingest transform compaction catalog)
+START_TIMEOUT="${MEDALLION_START_TIMEOUT:-90}"
+
+die() {
+  echo "services.sh: $*" >&2
+  exit 1
+}
+
+port_of() {
+  case "$1" in
+    ingest) echo "${MEDALLION_INGEST_PORT:-8081}" ;;
+    transform) echo "${MEDALLION_TRANSFORM_PORT:-8082}" ;;
+    compaction) echo "${MEDALLION_COMPACTION_PORT:-8083}" ;;
+    catalog) echo "${MEDALLION_CATALOG_PORT:-8084}" ;;
+  esac
+}
+
+jar_of() { echo "$ROOT/$1-service/target/quarkus-app/quarkus-run.jar"; }
+pid_file() { echo "$RUN/$1-service.pid"; }
+
+running_pid() {
+  local file pid
+  file="$(pid_file "$1")"
+  [[ -f "$file" ]] || return 1
+  pid="$(cat "$file")"
+  # only a process started from our jar counts, so a reused pid is never mistaken for ours
+  [[ -r "/proc/$pid/cmdline" ]] && tr '\0' ' ' <"/proc/$pid/cmdline" | grep -q -- "$(jar_of "$1")" || return 1
+  echo "$pid"
+}
+
+ready() {
+  [[ "$(curl -s -o /dev/null -m 2 -w '%{http_code}' "http://127.0.0.1:$(port_of "$1")/q/health/ready" 2>/dev/null)" == 200 ]]
+}
+
+cmd_start() {
+  command -v java >/dev/null || die "Java 17+ is required: install a JDK and put java on PATH"
+  for s in "${SERVICES[@]}"; do
+    [[ -f "$(jar_of "$s")" ]] || die "$(jar_of "$s") is missing: build with ./mvnw package -DskipTests"
+  done
+  # endpoints and credentials of the local stack
+  eval "$(MEDALLION_HOME="$HOME_DIR" "$ROOT/deploy/local/stack.sh" env)"
+  "$ROOT/deploy/local/stack.sh" status >/dev/null || die "the local S3 + SQS stack is not running: run deploy/local/stack.sh start"
+  mkdir -p "$RUN" "$LOGS"
+  local datasets="${MEDALLION_DATASETS_FILE:-$ROOT/deploy/local/datasets.yaml}"
+  local started=()
+  for s in "${SERVICES[@]}"; do
+    if running_pid "$s" >/dev/null; then
+      echo "$s-service already running (pid $(running_pid "$s"))"
+      continue
+    fi
+    local port
+    port="$(port_of "$s")"
+    if timeout 2 bash -c "exec 3<>/dev/tcp/127.0.0.1/$port" 2>/dev/null; then
+      die "port $port ($s-service) is in use; stop what holds it or set MEDALLION_${s^^}_PORT"
+    fi
+    # shellcheck disable=SC2086
+    QUARKUS_HTTP_PORT="$port" \
+      QUARKUS_HTTP_HOST=127.0.0.1 \
+      QUARKUS_S3_ENDPOINT_OVERRIDE="$MEDALLION_S3_ENDPOINT" \
+      QUARKUS_S3_PATH_STYLE_ACCESS=true \
+      QUARKUS_S3_AWS_REGION="$AWS_REGION" \
+      QUARKUS_S3_AWS_CREDENTIALS_TYPE=static \
+      QUARKUS_S3_AWS_CREDENTIALS_STATIC_PROVIDER_ACCESS_KEY_ID="$AWS_ACCESS_KEY_ID" \
+      QUARKUS_S3_AWS_CREDENTIALS_STATIC_PROVIDER_SECRET_ACCESS_KEY="$AWS_SECRET_ACCESS_KEY" \
+      QUARKUS_SQS_ENDPOINT_OVERRIDE="$MEDALLION_SQS_ENDPOINT" \
+      QUARKUS_SQS_AWS_REGION="$AWS_REGION" \
+      QUARKUS_SQS_AWS_CREDENTIALS_TYPE=static \
+      QUARKUS_SQS_AWS_CREDENTIALS_STATIC_PROVIDER_ACCESS_KEY_ID="$AWS_ACCESS_KEY_ID" \
+      QUARKUS_SQS_AWS_CREDENTIALS_STATIC_PROVIDER_SECRET_ACCESS_KEY="$AWS_SECRET_ACCESS_KEY" \
+      MEDALLION_LAKE_BUCKET="$MEDALLION_BUCKET" \
+      MEDALLION_LAKE_STAGING_DIR="$HOME_DIR/staging/$s" \
+      MEDALLION_DATASETS_FILE="$datasets" \
+      MEDALLION_AUTH_API_KEYS="${MEDALLION_API_KEY:-local-demo-key}" \
+      nohup java ${MEDALLION_SERVICE_JAVA_OPTS:--Xmx512m} -jar "$(jar_of "$s")" >"$LOGS/$s-service.log" 2>&1 &
+    echo $! >"$(pid_file "$s")"
+    started+=("$s")
+  done
+  local deadline=$((SECONDS + START_TIMEOUT))
+  for s in "${started[@]}"; do
+    until ready "$s"; do
+      if ! running_pid "$s" >/dev/null; then
+        tail -n 40 "$LOGS/$s-service.log" >&2
+        die "$s-service exited before it was ready (log: $LOGS/$s-service.log)"
+      fi
+      if ((SECONDS >= deadline)); then
+        tail -n 40 "$LOGS/$s-service.log" >&2
+        die "$s-service was not ready within ${START_TIMEOUT}s (log: $LOGS/$s-service.log)"
+      fi
+      sleep 0.3
+    done
+    echo "$s-service ready on http://127.0.0.1:$(port_of "$s") (pid $(running_pid "$s"))"
+  done
+}
+
+cmd_stop() {
+  local pids=()
+  for s in "${SERVICES[@]}"; do
+    if pid="$(running_pid "$s")"; then
+      kill -TERM "$pid" 2>/dev/null || true # graceful: services drain in-flight work
+      pids+=("$pid")
+    fi
+    rm -f "$(pid_file "$s")"
+  done
+  for pid in "${pids[@]}"; do
+    for _ in $(seq 1 300); do
+      kill -0 "$pid" 2>/dev/null || break
+      sleep 0.2
+    done
+    kill -KILL "$pid" 2>/dev/null || true
+  done
+  echo "services stopped"
+}
+
+cmd_status() {
+  local up=0
+  for s in "${SERVICES[@]}"; do
+    if pid="$(running_pid "$s")"; then
+      echo "$s-service: up (pid $pid, port $(port_of "$s"), ready: $(ready "$s" && echo yes || echo no))"
+    else
+      echo "$s-service: down"
+      up=3
+    fi
+  done
+  return $up
+}
+
+case "${1:-}" in
+  start) cmd_start ;;
+  stop) cmd_stop ;;
+  status) cmd_status ;;
+  *) die "usage: services.sh start|stop|status" ;;
+esac

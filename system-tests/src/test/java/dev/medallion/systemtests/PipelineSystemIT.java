@@ -1,0 +1,243 @@
+package dev.medallion.systemtests;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+
+import dev.medallion.bench.BadKind;
+import dev.medallion.bench.GenerationStats;
+import dev.medallion.bench.SalesGenerator;
+
+/**
+ * The walking pipeline end to end: records posted over HTTP, some malformed, come out as Silver Parquet that DuckDB
+ * reads with exactly the good rows and their sums, quarantine holds every bad record with its reason, and the
+ * catalog's Athena DDL projects every partition written.
+ */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class PipelineSystemIT {
+    private static final int RECORDS = 12_000;
+    private static final int BATCH_LINES = 2_000;
+    private static final HttpClient HTTP = HttpClient.newHttpClient();
+
+    private static LocalPipeline pipeline;
+    private static GenerationStats sent;
+    private static long linesSent;
+
+    @BeforeAll
+    static void startPipelineAndSendRecords() throws Exception {
+        pipeline = new LocalPipeline(Path.of("target/system-test").toAbsolutePath());
+        if (Files.exists(pipeline.home)) {
+            try (Stream<Path> old = Files.walk(pipeline.home)) {
+                old.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+            }
+        }
+        pipeline.start();
+
+        var ndjson = new ByteArrayOutputStream();
+        sent = new SalesGenerator(SalesGenerator.Options.records(RECORDS).withSeed(20261124).withBadFraction(0.03))
+                .writeTo(ndjson);
+        List<String> lines = ndjson.toString(StandardCharsets.UTF_8).lines().toList();
+        linesSent = lines.size();
+        for (int i = 0; i < lines.size(); i += BATCH_LINES) {
+            String batch = String.join("\n", lines.subList(i, Math.min(lines.size(), i + BATCH_LINES))) + "\n";
+            HttpResponse<String> response = post(batch, LocalPipeline.API_KEY);
+            assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
+        }
+    }
+
+    @AfterAll
+    static void stopPipeline() throws Exception {
+        if (pipeline != null) {
+            pipeline.close();
+        }
+    }
+
+    @Test
+    @Order(1)
+    void everyAcknowledgedRecordReachesSilverOrQuarantine() {
+        assertThat(sent.badRows()).isPositive();
+        await().atMost(Duration.ofMinutes(3)).pollInterval(Duration.ofSeconds(1))
+                .until(() -> silverRows() + quarantinedRows() >= linesSent);
+    }
+
+    @Test
+    @Order(2)
+    void duckDbReadsExactlyTheGoodRowsFromSilver() throws SQLException {
+        try (Connection db = DriverManager.getConnection("jdbc:duckdb:"); Statement sql = db.createStatement()) {
+            ResultSet rows = sql.executeQuery("SELECT count(*), sum(amount), count(DISTINCT order_id) FROM "
+                    + "read_parquet('" + glob("silver", "parquet") + "', hive_partitioning = true)");
+            rows.next();
+            assertThat(rows.getLong(1)).isEqualTo(sent.goodRows()).isEqualTo(linesSent - sent.badRows());
+            assertThat(rows.getBigDecimal(2)).isEqualByComparingTo(sent.goodAmountSum());
+            assertThat(rows.getLong(3)).isEqualTo(sent.goodRows());
+
+            // partitions are the UTC day of the event time
+            ResultSet misplaced = sql.executeQuery("SELECT count(*) FROM read_parquet('" + glob("silver", "parquet")
+                    + "', hive_partitioning = true) WHERE year <> year(ts AT TIME ZONE 'UTC') "
+                    + "OR month <> month(ts AT TIME ZONE 'UTC') OR day <> day(ts AT TIME ZONE 'UTC')");
+            misplaced.next();
+            assertThat(misplaced.getLong(1)).isZero();
+        }
+    }
+
+    @Test
+    @Order(3)
+    void everyBadRecordIsQuarantinedWithItsReason() throws SQLException {
+        Map<String, Long> expected = new HashMap<>();
+        expected.merge("malformed_json", sent.bad(BadKind.MALFORMED_JSON), Long::sum);
+        expected.merge("missing_required", sent.bad(BadKind.MISSING_AMOUNT), Long::sum);
+        expected.merge("type_mismatch", sent.bad(BadKind.AMOUNT_NOT_NUMERIC) + sent.bad(BadKind.UNPARSEABLE_TS),
+                Long::sum);
+        expected.values().removeIf(v -> v == 0);
+
+        Map<String, Long> found = new HashMap<>();
+        try (Connection db = DriverManager.getConnection("jdbc:duckdb:"); Statement sql = db.createStatement()) {
+            ResultSet rows = sql.executeQuery("SELECT error_type, count(*), count(*) FILTER (WHERE reason = '' "
+                    + "OR reason IS NULL OR source_object NOT LIKE 'bronze/sales/%' OR line < 1) FROM read_json('"
+                    + glob("quarantine", "ndjson") + "', hive_partitioning = true, format = 'newline_delimited') "
+                    + "GROUP BY error_type");
+            while (rows.next()) {
+                found.put(rows.getString(1), rows.getLong(2));
+                assertThat(rows.getLong(3)).as("entries without reason or source").isZero();
+            }
+        }
+        assertThat(found).isEqualTo(expected);
+    }
+
+    @Test
+    @Order(4)
+    void theAthenaDdlProjectsEveryPartitionWritten() throws Exception {
+        HttpResponse<String> ddl = HTTP.send(HttpRequest.newBuilder(
+                URI.create(pipeline.url("catalog") + "/v1/tables/lake/sales/ddl")).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(ddl.statusCode()).isEqualTo(200);
+        assertThat(ddl.body()).startsWith("CREATE EXTERNAL TABLE `lake`.`sales`")
+                .contains("'projection.enabled'='true'")
+                .contains("'storage.location.template'='s3://lake/silver/sales/year=${year}/month=${month}/day=${day}'");
+
+        Matcher range = Pattern.compile("'projection\\.year\\.range'='(\\d{4}),(\\d{4})'").matcher(ddl.body());
+        assertThat(range.find()).as("year range in\n" + ddl.body()).isTrue();
+        int minYear = Integer.parseInt(range.group(1));
+        int maxYear = Integer.parseInt(range.group(2));
+        Pattern template = Pattern.compile("silver/sales/year=(\\d{4})/month=(0[1-9]|1[0-2])/day=(0[1-9]|[12]\\d|3[01])/"
+                + "[^/]+\\.parquet");
+        List<String> silverFiles = new ArrayList<>();
+        try (Stream<Path> files = Files.walk(pipeline.lakeDir().resolve("silver"))) {
+            files.filter(f -> f.toString().endsWith(".parquet"))
+                    .forEach(f -> silverFiles.add(pipeline.lakeDir().relativize(f).toString()));
+        }
+        assertThat(silverFiles).isNotEmpty().allSatisfy(key -> {
+            Matcher m = template.matcher(key);
+            assertThat(m.matches()).as(key + " follows the projection template").isTrue();
+            assertThat(Integer.parseInt(m.group(1))).isBetween(minYear, maxYear);
+        });
+    }
+
+    @Test
+    @Order(5)
+    void unauthenticatedWritesAreRefused() throws Exception {
+        assertThat(post("{\"order_id\":\"x\"}\n", null).statusCode()).isEqualTo(401);
+        assertThat(post("{\"order_id\":\"x\"}\n", "not-the-key").statusCode()).isEqualTo(401);
+    }
+
+    @Test
+    @Order(6)
+    void everyServiceIsReadyAndItsMetricsPassPromtool() throws Exception {
+        for (String service : List.of("ingest", "transform", "compaction", "catalog")) {
+            HttpResponse<String> ready = HTTP.send(HttpRequest.newBuilder(
+                    URI.create(pipeline.url(service) + "/q/health/ready")).build(), HttpResponse.BodyHandlers.ofString());
+            assertThat(ready.statusCode()).as(service + " ready").isEqualTo(200);
+
+            String metrics = HTTP.send(HttpRequest.newBuilder(URI.create(pipeline.url(service) + "/q/metrics"))
+                    .build(), HttpResponse.BodyHandlers.ofString()).body();
+            assertThat(metrics).contains("medallion_aws_requests_total");
+            assertThat(promtool(metrics)).as(service + " metrics checked by promtool").isEmpty();
+        }
+    }
+
+    private static HttpResponse<String> post(String body, String apiKey) throws IOException, InterruptedException {
+        var request = HttpRequest.newBuilder(URI.create(pipeline.url("ingest") + "/v1/datasets/sales/records"))
+                .header("Content-Type", "application/x-ndjson")
+                .POST(HttpRequest.BodyPublishers.ofString(body));
+        if (apiKey != null) {
+            request.header("Authorization", "Bearer " + apiKey);
+        }
+        return HTTP.send(request.build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    /** Problems promtool reports, or empty. */
+    private static String promtool(String metrics) throws IOException, InterruptedException {
+        Process process;
+        try {
+            process = new ProcessBuilder("promtool", "check", "metrics").redirectErrorStream(true).start();
+        } catch (IOException e) {
+            throw new IllegalStateException("promtool is required for this test: install it (Debian: apt-get install "
+                    + "prometheus); .ci/run does", e);
+        }
+        try (var in = process.getOutputStream()) {
+            in.write(metrics.getBytes(StandardCharsets.UTF_8));
+        }
+        String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(process.waitFor(60, TimeUnit.SECONDS)).isTrue();
+        return process.exitValue() == 0 ? "" : output.isBlank() ? "exit " + process.exitValue() : output;
+    }
+
+    private static long silverRows() throws SQLException {
+        return count("silver", "parquet", "read_parquet('%s')");
+    }
+
+    private static long quarantinedRows() throws SQLException {
+        return count("quarantine", "ndjson", "read_json('%s', format = 'newline_delimited')");
+    }
+
+    private static long count(String zone, String extension, String reader) throws SQLException {
+        try (Stream<Path> files = Files.exists(pipeline.lakeDir().resolve(zone))
+                ? Files.walk(pipeline.lakeDir().resolve(zone)) : Stream.empty()) {
+            if (files.noneMatch(f -> f.toString().endsWith("." + extension))) {
+                return 0;
+            }
+        } catch (IOException e) {
+            return 0;
+        }
+        try (Connection db = DriverManager.getConnection("jdbc:duckdb:"); Statement sql = db.createStatement();
+                ResultSet rows = sql.executeQuery("SELECT count(*) FROM " + String.format(reader, glob(zone, extension)))) {
+            rows.next();
+            return rows.getLong(1);
+        }
+    }
+
+    private static String glob(String zone, String extension) {
+        return pipeline.lakeDir().resolve(zone) + "/**/*." + extension;
+    }
+
+}
