@@ -3,8 +3,10 @@
  * data directory. Run with the single-file source launcher:
  *
  *   java -cp duckdb_jdbc.jar deploy/local/LakeReport.java <data-dir>/<bucket> [--expect-records N] [--timeout S]
+ *        [--expect-good ROWS --expect-sum AMOUNT --expect-bad RECORDS]
  *
- * With --expect-records it first waits until Silver rows plus quarantined records account for N records sent.
+ * With --expect-records it first waits until Silver rows plus quarantined records account for N records sent; with
+ * the --expect-good/sum/bad figures of what was sent it ends with a verdict, and exits 1 when they do not match.
  */
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -27,10 +29,16 @@ public class LakeReport {
         Path lake = Path.of(args[0]).toAbsolutePath();
         long expect = -1;
         long timeoutSeconds = 120;
+        Long expectGood = null;
+        java.math.BigDecimal expectSum = null;
+        Long expectBad = null;
         for (int i = 1; i + 1 < args.length; i += 2) {
             switch (args[i]) {
                 case "--expect-records" -> expect = Long.parseLong(args[i + 1]);
                 case "--timeout" -> timeoutSeconds = Long.parseLong(args[i + 1]);
+                case "--expect-good" -> expectGood = Long.parseLong(args[i + 1]);
+                case "--expect-sum" -> expectSum = new java.math.BigDecimal(args[i + 1]);
+                case "--expect-bad" -> expectBad = Long.parseLong(args[i + 1]);
                 default -> throw new IllegalArgumentException("unknown option " + args[i]);
             }
         }
@@ -42,7 +50,32 @@ public class LakeReport {
             printZones(lake);
             printSilver(sql, lake);
             printQuarantine(sql, lake);
+            if (expectGood != null && expectSum != null && expectBad != null
+                    && !verdict(sql, lake, expectGood, expectSum, expectBad)) {
+                System.exit(1);
+            }
         }
+    }
+
+    private static boolean verdict(Statement sql, Path lake, long good, java.math.BigDecimal sum, long bad)
+            throws SQLException {
+        long rows = silverRows(sql, lake);
+        long quarantined = quarantinedRows(sql, lake);
+        java.math.BigDecimal amount = java.math.BigDecimal.ZERO;
+        if (rows > 0) {
+            try (ResultSet r = sql.executeQuery("SELECT sum(amount) FROM read_parquet('" + glob(lake, "silver",
+                    "parquet") + "')")) {
+                r.next();
+                amount = r.getBigDecimal(1);
+            }
+        }
+        boolean match = rows == good && amount.compareTo(sum) == 0 && quarantined == bad;
+        System.out.println();
+        System.out.printf("== Verdict: %s%n", match ? "MATCH" : "MISMATCH");
+        System.out.printf("  sent good rows %d, Silver has %d%n", good, rows);
+        System.out.printf("  sent sum(amount) %s, Silver has %s%n", sum, amount);
+        System.out.printf("  sent bad records %d, quarantine has %d%n", bad, quarantined);
+        return match;
     }
 
     private static void waitFor(Statement sql, Path lake, long expect, long timeoutSeconds) throws Exception {

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The main job, on one machine: build if needed, start the local S3 + SQS stack and the four services, send a
 # generated sales dataset (with some bad records planted) through the HTTP API, wait until it is in Silver, and
-# show what landed where, read back by DuckDB, with the table's Athena DDL.
+# show what landed where, read back by DuckDB, with the table's Athena DDL. Each run starts from an empty lake
+# under $MEDALLION_HOME (default .medallion/).
 #
 #   deploy/local/demo.sh [--records N]      (default 20000; stop everything with deploy/local/demo.sh stop)
 set -euo pipefail
@@ -38,7 +39,9 @@ if ((missing)); then
   (cd "$ROOT" && ./mvnw -B -q install -DskipTests)
 fi
 
-step "Starting the local S3 (S3Proxy) and SQS (ElasticMQ) servers"
+step "Starting the local S3 (S3Proxy) and SQS (ElasticMQ) servers, with an empty lake"
+"$LOCAL/services.sh" stop >/dev/null
+"$LOCAL/stack.sh" stop --purge >/dev/null # every demo run starts from an empty lake, so its counts are its own
 "$LOCAL/stack.sh" start
 eval "$("$LOCAL/stack.sh" env)"
 
@@ -52,7 +55,7 @@ work="$MEDALLION_HOME/demo"
 rm -rf "$work" && mkdir -p "$work"
 (cd "$ROOT" && ./mvnw -B -q -pl bench exec:java \
   -Dexec.args="generate --records $RECORDS --seed $RANDOM --bad-fraction 0.02 --out $work/sales.ndjson --stats $work/stats.json" >/dev/null)
-echo "expected: $(cat "$work/stats.json")"
+echo "  $(grep -o '"records":[0-9]*' "$work/stats.json" | cut -d: -f2) records; bad on purpose: $(grep -o '"bad":{[^}]*}' "$work/stats.json")"
 
 step "Sending them to $INGEST/v1/datasets/sales/records in batches of $BATCH"
 split -l "$BATCH" "$work/sales.ndjson" "$work/batch-"
@@ -67,8 +70,10 @@ echo "  without the API key: $(curl -s -o /dev/null -w '%{http_code}' --data-bin
 
 step "Reading the lake back with DuckDB"
 lines="$(grep -c '' "$work/sales.ndjson")"
+stat() { grep -o "\"$1\":[0-9.]*" "$work/stats.json" | head -1 | cut -d: -f2; }
 java -cp "$MEDALLION_DUCKDB_JAR" "$LOCAL/LakeReport.java" "$MEDALLION_S3_DATA_DIR/$MEDALLION_BUCKET" \
-  --expect-records "$lines" --timeout 180
+  --expect-records "$lines" --timeout 180 \
+  --expect-good "$(stat good_rows)" --expect-sum "$(stat good_amount_sum)" --expect-bad "$(stat bad_rows)"
 
 step "Athena DDL of lake.sales, from catalog-service"
 for _ in $(seq 1 60); do

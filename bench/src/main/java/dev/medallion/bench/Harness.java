@@ -143,9 +143,9 @@ public final class Harness {
                 workDir.toAbsolutePath());
 
         List<String> table = new ArrayList<>();
-        table.add(String.format(Locale.ROOT, "%-18s %-7s %9s %9s %11s %9s %11s %6s %6s %9s %12s", "step",
-                "engine", "median s", "min s", "rows/s", "MB/s in", "out bytes", "files", "cpu/s", "heap MiB",
-                "ours/duckdb"));
+        table.add(String.format(Locale.ROOT, "%-18s %-7s %8s %8s %8s %10s %8s %11s %6s %9s %11s %11s", "step",
+                "engine", "median s", "min s", "cpu s", "rows/s", "MB/s in", "out bytes", "files", "heap MiB",
+                "ratio wall", "ratio cpu"));
         for (Step step : steps) {
             Path stepDir = workDir.resolve(step.name());
             deleteRecursively(stepDir);
@@ -180,26 +180,30 @@ public final class Harness {
             out.println("  verified: " + verified);
 
             Double ratio = ours && duckdb ? oursTiming.median() / duckTiming.median() : null;
+            Double cpuRatio = ours && duckdb ? oursTiming.medianCpu() / duckTiming.medianCpu() : null;
             for (Timing t : Stream.of(oursTiming, duckTiming).filter(t -> t != null).toList()) {
                 double median = t.median();
+                boolean showRatio = t.engine.equals("ours") && ratio != null;
                 table.add(String.format(Locale.ROOT,
-                        "%-18s %-7s %9.2f %9.2f %,11.0f %9.1f %,11d %6d %6.2f %,9d %12s", step.name(), t.engine,
-                        median, t.min(), t.output.rows() / median, in.logicalBytes() / 1e6 / median,
-                        t.output.outputBytes(), t.output.files(), t.medianCpu() / median, t.peakHeapMib,
-                        t.engine.equals("ours") && ratio != null ? String.format(Locale.ROOT, "%.2f", ratio) : ""));
+                        "%-18s %-7s %8.2f %8.2f %8.2f %,10.0f %8.1f %,11d %6d %,9d %11s %11s", step.name(), t.engine,
+                        median, t.min(), t.medianCpu(), t.output.rows() / median, in.logicalBytes() / 1e6 / median,
+                        t.output.outputBytes(), t.output.files(), t.peakHeapMib,
+                        showRatio ? String.format(Locale.ROOT, "%.2f", ratio) : "",
+                        showRatio ? String.format(Locale.ROOT, "%.2f", cpuRatio) : ""));
             }
             out.printf(Locale.ROOT, "  system load average (1 min): %.2f before the runs, %.2f after%n", loadBefore,
                     loadAfter);
-            appendResult(results, step, in, machine, warmup, runs, oursTiming, duckTiming, ratio, verified,
-                    List.of(loadBefore, loadAfter));
+            appendResult(results, step, in, machine, warmup, runs, oursTiming, duckTiming, ratio, cpuRatio,
+                    verified, List.of(loadBefore, loadAfter));
         }
         out.println();
         table.forEach(out::println);
         out.println();
-        out.println("median/min: wall-clock seconds of the timed runs; MB/s in: uncompressed input (10^6 bytes) per "
-                + "median second; cpu/s: process CPU seconds per wall second (cores busy); heap MiB: highest JVM heap "
-                + "in use during a timed run (DuckDB works mostly outside the heap); ours/duckdb > 1 means ours is "
-                + "slower.");
+        out.println("median/min s: wall-clock seconds of the timed runs; cpu s: median process CPU seconds of a run "
+                + "(all threads); rows/s and MB/s in (uncompressed input, 10^6 bytes): per median wall second; heap "
+                + "MiB: JVM heap pools' peaks during a timed run, added up (DuckDB works mostly outside the heap); ratio "
+                + "wall/cpu: ours over DuckDB, median over median, above 1 means ours is slower or costlier. On a busy "
+                + "machine (load above the core count) wall times stretch and the cpu ratio is the steadier figure.");
         out.println("results appended to " + results.toAbsolutePath());
     }
 
@@ -310,7 +314,8 @@ public final class Harness {
     }
 
     private void appendResult(Path results, Step step, Step.StepInput in, Map<String, Object> machine, int warmup,
-            int runs, Timing oursTiming, Timing duckTiming, Double ratio, String verified, List<Double> load)
+            int runs, Timing oursTiming, Timing duckTiming, Double ratio, Double cpuRatio, String verified,
+            List<Double> load)
             throws IOException {
         Map<String, Object> line = new LinkedHashMap<>();
         line.put("time", Instant.now().truncatedTo(ChronoUnit.SECONDS).toString());
@@ -339,6 +344,7 @@ public final class Harness {
         }
         line.put("engines", engines);
         line.put("ratio_ours_over_duckdb", ratio == null ? null : round(ratio));
+        line.put("cpu_ratio_ours_over_duckdb", cpuRatio == null ? null : round(cpuRatio));
         line.put("verified", verified);
         line.put("load_average_before_after", load);
         Path parent = results.toAbsolutePath().getParent();

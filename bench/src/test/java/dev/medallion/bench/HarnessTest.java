@@ -110,6 +110,8 @@ class HarnessTest {
         assertThat(line.get("engines").get("duckdb").get("rows").asLong()).isEqualTo(good);
         assertThat(line.get("engines").get("ours").get("runs_s")).hasSize(2);
         assertThat(line.get("ratio_ours_over_duckdb").asDouble()).isPositive();
+        assertThat(line.get("cpu_ratio_ours_over_duckdb").asDouble()).isPositive();
+        assertThat(line.get("load_average_before_after")).hasSize(2);
         assertThat(line.get("verified").asText()).startsWith("ours and duckdb");
     }
 }

@@ -222,14 +222,16 @@ class PipelineSystemIT {
 
     private static long count(String zone, String extension, String reader) throws SQLException {
         try (Stream<Path> files = Files.exists(pipeline.lakeDir().resolve(zone))
-                ? Files.walk(pipeline.lakeDir().resolve(zone)) : Stream.empty()) {
+                ? Files.walk(pipeline.lakeDir().resolve(zone))
+                : Stream.empty()) {
             if (files.noneMatch(f -> f.toString().endsWith("." + extension))) {
                 return 0;
             }
         } catch (IOException e) {
             return 0;
         }
-        try (Connection db = DriverManager.getConnection("jdbc:duckdb:"); Statement sql = db.createStatement();
+        try (Connection db = DriverManager.getConnection("jdbc:duckdb:");
+                Statement sql = db.createStatement();
                 ResultSet rows = sql.executeQuery("SELECT count(*) FROM " + String.format(reader, glob(zone, extension)))) {
             rows.next();
             return rows.getLong(1);
