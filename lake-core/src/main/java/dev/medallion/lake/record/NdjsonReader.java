@@ -48,6 +48,10 @@ public final class NdjsonReader implements Iterator<SourceRecord>, AutoCloseable
     private long lineNumber;
     private SourceRecord next;
     private boolean ended;
+    private final byte[] buffer = new byte[64 * 1024];
+    private int bufferPos;
+    private int bufferEnd;
+    private boolean lineTooLarge;
 
     /**
      * @param input the source bytes; closed by {@link #close()}
@@ -88,29 +92,22 @@ public final class NdjsonReader implements Iterator<SourceRecord>, AutoCloseable
     private SourceRecord readNext() {
         while (true) {
             line.reset();
-            boolean tooLarge = false;
-            int b;
+            boolean eof;
             try {
-                while ((b = in.read()) >= 0 && b != '\n') {
-                    if (line.size() < maxRecordBytes) {
-                        line.write(b);
-                    } else {
-                        tooLarge = true;
-                    }
-                }
+                eof = !readLine();
             } catch (IOException e) {
                 ended = true;
                 return SourceRecord.failed(lineNumber + 1, new RecordError(RecordError.Kind.TRUNCATED_INPUT, "",
                         "the input ends in the middle (" + e.getMessage() + "); lines before it were read"), null);
             }
-            if (b < 0) {
+            if (eof) {
                 ended = true;
-                if (line.size() == 0 && !tooLarge) {
+                if (line.size() == 0 && !lineTooLarge) {
                     return null;
                 }
             }
             lineNumber++;
-            if (tooLarge) {
+            if (lineTooLarge) {
                 return SourceRecord.failed(lineNumber, new RecordError(RecordError.Kind.RECORD_TOO_LARGE, "",
                         "the line is longer than " + maxRecordBytes + " bytes"), raw());
             }
@@ -121,6 +118,36 @@ public final class NdjsonReader implements Iterator<SourceRecord>, AutoCloseable
                 continue;
             }
             return parse();
+        }
+    }
+
+    /**
+     * Reads up to the next newline into {@code line}, keeping at most {@code maxRecordBytes} of it; returns false when
+     * the input ended before a newline. Scans a buffer rather than reading byte by byte.
+     */
+    private boolean readLine() throws IOException {
+        lineTooLarge = false;
+        while (true) {
+            if (bufferPos == bufferEnd) {
+                int n = in.read(buffer, 0, buffer.length);
+                if (n < 0) {
+                    return false;
+                }
+                bufferPos = 0;
+                bufferEnd = n;
+            }
+            int newline = bufferPos;
+            while (newline < bufferEnd && buffer[newline] != '\n') {
+                newline++;
+            }
+            int keep = Math.min(newline - bufferPos, maxRecordBytes - line.size());
+            line.write(buffer, bufferPos, keep);
+            lineTooLarge |= keep < newline - bufferPos;
+            bufferPos = newline;
+            if (newline < bufferEnd) {
+                bufferPos++;
+                return true;
+            }
         }
     }
 
@@ -194,7 +221,8 @@ public final class NdjsonReader implements Iterator<SourceRecord>, AutoCloseable
             int second = buffered.read();
             buffered.reset();
             if (first == 0x1f && second == 0x8b) {
-                return new BufferedInputStream(new GZIPInputStream(buffered, 64 * 1024), 64 * 1024);
+                // unbuffered on purpose: a buffered wrapper would drop the lines decoded just before a truncation
+                return new GZIPInputStream(buffered, 64 * 1024);
             }
             return buffered;
         } catch (IOException e) {

@@ -8,11 +8,12 @@ import java.io.Writer;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.EnumMap;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.TreeMap;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -103,7 +104,7 @@ public final class BronzeToSilver {
         private final PartitionLayout layout;
         private final List<FieldType.Field> columns;
         private final int ingestIdIndex;
-        private final Map<Partition, RowWriter> silver = new TreeMap<>(Run::compare);
+        private final Map<Partition, RowWriter> silver = new HashMap<>();
         private final Map<RecordError.Kind, Quarantine> quarantine = new EnumMap<>(RecordError.Kind.class);
         private long rowsRead;
 
@@ -182,6 +183,7 @@ public final class BronzeToSilver {
                 quarantined.put(entry.getKey().label(), entry.getValue().count);
                 quarantineKeys.add(entry.getValue().key);
             }
+            files.sort(Comparator.comparing(WrittenFile::key));
             return new TransformResult(spec.name(), runId, List.copyOf(sources), rowsRead, rowsWritten, quarantined,
                     files, quarantineKeys);
         }
@@ -189,10 +191,6 @@ public final class BronzeToSilver {
         void abort() {
             silver.values().forEach(RowWriter::abort);
             quarantine.values().forEach(Quarantine::abort);
-        }
-
-        private static int compare(Partition a, Partition b) {
-            return a.toString().compareTo(b.toString());
         }
     }
 
