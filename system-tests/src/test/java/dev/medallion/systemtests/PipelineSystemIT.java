@@ -195,7 +195,12 @@ class PipelineSystemIT {
         return HTTP.send(request.build(), HttpResponse.BodyHandlers.ofString());
     }
 
-    /** Problems promtool reports, or empty. */
+    /**
+     * What promtool finds wrong with a metrics page, or empty. Any parse error counts. Of its lint findings two kinds
+     * are excused: samples whose HELP line the Prometheus 1.x client writes once for their family (counters without
+     * {@code _total}, long-task timers), which promtool 2.42 does not match to them ("no help text" although there is
+     * one); and naming advice on meters we do not name (Micrometer's JVM meters). Anything else fails the test.
+     */
     private static String promtool(String metrics) throws IOException, InterruptedException {
         Process process;
         try {
@@ -209,7 +214,23 @@ class PipelineSystemIT {
         }
         String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertThat(process.waitFor(60, TimeUnit.SECONDS)).isTrue();
-        return process.exitValue() == 0 ? "" : output.isBlank() ? "exit " + process.exitValue() : output;
+        if (process.exitValue() == 0) {
+            return "";
+        }
+        List<String> families = Pattern.compile("(?m)^# HELP (\\S+) \\S").matcher(metrics).results()
+                .map(m -> m.group(1)).toList();
+        List<String> problems = new ArrayList<>();
+        for (String line : output.lines().filter(l -> !l.isBlank()).toList()) {
+            String name = line.split(" ", 2)[0];
+            boolean helpOnFamily = line.endsWith(" no help text")
+                    && families.stream().anyMatch(family -> name.startsWith(family + "_"));
+            boolean libraryNaming = !name.startsWith("medallion_") && !line.endsWith(" no help text")
+                    && !line.startsWith("error");
+            if (!helpOnFamily && !libraryNaming) {
+                problems.add(line);
+            }
+        }
+        return String.join("\n", problems);
     }
 
     private static long silverRows() throws SQLException {

@@ -1,0 +1,47 @@
+package dev.medallion.support;
+
+import java.util.Map;
+
+import jakarta.inject.Singleton;
+
+import io.micrometer.core.instrument.Meter;
+import io.micrometer.core.instrument.Tags;
+import io.micrometer.core.instrument.config.MeterFilter;
+
+/**
+ * The help text of every Medallion meter, in one place, so services register meters with a plain
+ * {@code registry.counter(name, tags)}. Also replaces double quotes in any meter's description: the Prometheus text
+ * format has no escape for them in HELP lines, and Micrometer's own CPU meters use them, which makes
+ * {@code promtool check metrics} reject the whole page; and gives library meters that have no description (Netty,
+ * Vert.x) their name as help text, so every HELP line says something.
+ */
+@Singleton
+public class MetricDescriptions implements MeterFilter {
+    private static final Map<String, String> DESCRIPTIONS = Map.ofEntries(
+            Map.entry("medallion.aws.requests", "S3 and SQS requests by service, operation and HTTP status"),
+            Map.entry("medallion.queue.messages", "Queue messages handled, by outcome"),
+            Map.entry("medallion.queue.lag.seconds", "Now minus the sent time of the oldest message in the last receive"),
+            Map.entry("medallion.queue.handling", "Time to handle one queue message"),
+            Map.entry("medallion.ingest.requests", "Ingest requests by dataset and outcome"),
+            Map.entry("medallion.ingest.bytes", "Bytes stored in Bronze"),
+            Map.entry("medallion.transform.runs", "Transform runs completed"),
+            Map.entry("medallion.transform.rows", "Rows written or quarantined, by outcome"),
+            Map.entry("medallion.transform.files", "Files written by transform runs"),
+            Map.entry("medallion.transform.run.duration", "Duration of transform runs"),
+            Map.entry("medallion.catalog.syncs", "Catalog table syncs, by outcome"));
+
+    @Override
+    public Meter.Id map(Meter.Id id) {
+        String description = DESCRIPTIONS.getOrDefault(id.getName(), id.getDescription());
+        if (description == null || description.isBlank()) {
+            description = id.getName().replace('.', ' ');
+        }
+        if (description.indexOf('"') >= 0) {
+            description = description.replace('"', '\'');
+        }
+        if (description.equals(id.getDescription())) {
+            return id;
+        }
+        return new Meter.Id(id.getName(), Tags.of(id.getTags()), id.getBaseUnit(), description, id.getType());
+    }
+}
