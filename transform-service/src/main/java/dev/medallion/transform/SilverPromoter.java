@@ -39,7 +39,8 @@ public class SilverPromoter {
     public SilverPromoter(S3ObjectStore store, DatasetSpecs specs, Queues queues, LakeConfig lake,
             TransformConfig config, MeterRegistry metrics) {
         this.transform = new BronzeToSilver(store, new BronzeToSilver.Settings(config.maxRecordBytes(),
-                new RowWriter.Settings(config.rowGroupBytes(), RowWriter.Settings.defaults().pageBytes())));
+                new RowWriter.Settings(config.rowGroupBytes(), RowWriter.Settings.defaults().pageBytes()),
+                config.targetFileBytes(), config.maxBufferedBytes()));
         this.specs = specs;
         this.queues = queues;
         this.lake = lake;

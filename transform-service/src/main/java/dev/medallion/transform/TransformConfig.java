@@ -18,4 +18,15 @@ public interface TransformConfig {
     /** Bytes a Parquet writer buffers before flushing a row group. */
     @WithDefault("33554432")
     long rowGroupBytes();
+
+    /** A Silver file is closed once its encoded size reaches this; its partition continues in a new file. */
+    @WithDefault("268435456")
+    long targetFileBytes();
+
+    /**
+     * Most bytes the open Parquet writers of one run buffer together; above it the largest is closed early. With
+     * {@code max-record-bytes}, this bounds a run's memory whatever the input size and partition count.
+     */
+    @WithDefault("268435456")
+    long maxBufferedBytes();
 }

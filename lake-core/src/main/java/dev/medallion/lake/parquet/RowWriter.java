@@ -108,6 +108,11 @@ public final class RowWriter implements AutoCloseable {
         return writer.getDataSize();
     }
 
+    /** Encoded bytes held in memory, not yet flushed to the object as a row group. */
+    public long bufferedBytes() {
+        return Math.max(0, writer.getDataSize() - file.bytesWritten());
+    }
+
     /** Finishes the file and publishes the object. */
     @Override
     public void close() {

@@ -50,16 +50,24 @@ public final class BronzeToSilver {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     /**
-     * Limits of a run.
+     * Limits of a run. Memory is bounded by {@code maxBufferedBytes} plus one record, whatever the input's size and
+     * however many partitions it touches: when the open Parquet writers together buffer more, the largest is closed
+     * and that partition continues in a new file.
      *
      * @param maxRecordBytes longer records are quarantined as too large
      * @param writer Parquet writer sizes
+     * @param targetFileBytes a Silver file is closed once its encoded size reaches this; the next rows of its
+     *        partition go to a new file
+     * @param maxBufferedBytes most bytes all open writers of a run may buffer together
      */
-    public record Settings(int maxRecordBytes, RowWriter.Settings writer) {
+    public record Settings(int maxRecordBytes, RowWriter.Settings writer, long targetFileBytes, long maxBufferedBytes) {
         public static Settings defaults() {
-            return new Settings(1024 * 1024, RowWriter.Settings.defaults());
+            return new Settings(1024 * 1024, RowWriter.Settings.defaults(), 256L * 1024 * 1024, 256L * 1024 * 1024);
         }
     }
+
+    /** Rows between checks of the writers' buffered bytes; asking every row would cost more than the writing. */
+    private static final int CHECK_EVERY_ROWS = 512;
 
     private final ObjectStore store;
     private final Settings settings;
@@ -105,8 +113,11 @@ public final class BronzeToSilver {
         private final List<FieldType.Field> columns;
         private final int ingestIdIndex;
         private final Map<Partition, RowWriter> silver = new HashMap<>();
+        private final Map<Partition, Integer> fileCount = new HashMap<>();
+        private final List<WrittenFile> written = new ArrayList<>();
         private final Map<RecordError.Kind, Quarantine> quarantine = new EnumMap<>(RecordError.Kind.class);
         private long rowsRead;
+        private int rowsSinceCheck;
 
         Run(DatasetSpec spec, String runId) {
             this.spec = spec;
@@ -140,6 +151,10 @@ public final class BronzeToSilver {
                     row[ingestIdIndex + 1] = key;
                     row[ingestIdIndex + 2] = ingestedAt;
                     writerFor(layout.partitionOf(converter.eventTime(row))).add(row);
+                    if (++rowsSinceCheck == CHECK_EVERY_ROWS) {
+                        rowsSinceCheck = 0;
+                        keepWithinLimits();
+                    }
                 }
             } catch (IOException e) {
                 throw new UncheckedIOException("Cannot read Bronze object '" + key + "'", e);
@@ -148,7 +163,28 @@ public final class BronzeToSilver {
 
         private RowWriter writerFor(Partition partition) {
             return silver.computeIfAbsent(partition, p -> new RowWriter(store,
-                    LakeLayout.silverKey(spec, p, runId, 0), columns, Map.of("run-id", runId), settings.writer()));
+                    LakeLayout.silverKey(spec, p, runId, fileCount.merge(p, 1, Integer::sum) - 1), columns,
+                    Map.of("run-id", runId), settings.writer()));
+        }
+
+        /** Rolls files that reached their target size, then closes the largest writers while too much is buffered. */
+        private void keepWithinLimits() {
+            silver.entrySet().stream().filter(e -> e.getValue().dataSize() >= settings.targetFileBytes())
+                    .map(Map.Entry::getKey).toList().forEach(this::closeFile);
+            long buffered = silver.values().stream().mapToLong(RowWriter::bufferedBytes).sum();
+            while (buffered > settings.maxBufferedBytes() && !silver.isEmpty()) {
+                Partition largest = silver.entrySet().stream()
+                        .max(Comparator.comparingLong(e -> e.getValue().bufferedBytes())).orElseThrow().getKey();
+                buffered -= silver.get(largest).bufferedBytes();
+                closeFile(largest);
+            }
+        }
+
+        private void closeFile(Partition partition) {
+            RowWriter writer = silver.remove(partition);
+            writer.close();
+            RowWriter.Result result = writer.result();
+            written.add(new WrittenFile(result.key(), layout.values(partition), result.rows(), result.bytes()));
         }
 
         private void reject(RecordError error, String source, long line, Instant ingestedAt, String raw) {
@@ -167,15 +203,9 @@ public final class BronzeToSilver {
         }
 
         TransformResult finish(List<String> sources) {
-            List<WrittenFile> files = new ArrayList<>();
-            long rowsWritten = 0;
-            for (var entry : silver.entrySet()) {
-                RowWriter writer = entry.getValue();
-                writer.close();
-                RowWriter.Result result = writer.result();
-                files.add(new WrittenFile(result.key(), layout.values(entry.getKey()), result.rows(), result.bytes()));
-                rowsWritten += result.rows();
-            }
+            List.copyOf(silver.keySet()).forEach(this::closeFile);
+            List<WrittenFile> files = new ArrayList<>(written);
+            long rowsWritten = files.stream().mapToLong(WrittenFile::rows).sum();
             Map<String, Long> quarantined = new LinkedHashMap<>();
             List<String> quarantineKeys = new ArrayList<>();
             for (var entry : quarantine.entrySet()) {

@@ -23,6 +23,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import dev.medallion.lake.parquet.RowWriter;
 import dev.medallion.lake.spec.DatasetSpec;
 import dev.medallion.lake.spec.DatasetSpecs;
 import dev.medallion.lake.store.LocalObjectStore;
@@ -123,6 +124,40 @@ class BronzeToSilverTest {
                 .containsExactlyElementsOf(first.files().stream().map(f -> f.key()).toList());
         assertThat(allKeys()).isEqualTo(keysAfterFirst);
         assertThat(countSilverRows()).isEqualTo(2);
+    }
+
+    @Test
+    void boundsBufferedBytesByRollingFilesWhateverThePartitionCount() throws Exception {
+        var ndjson = new StringBuilder();
+        long cents = 0;
+        for (int i = 0; i < 20_000; i++) {
+            int day = i % 60;
+            ndjson.append("{\"order_id\":\"o").append(i).append("\",\"amount\":").append(i).append(".25,\"ts\":\"")
+                    .append(java.time.LocalDate.of(2026, 1, 1).plusDays(day)).append("T12:00:00Z\"}\n");
+            cents += i * 100L + 25;
+        }
+        putBronze(BRONZE, ndjson.toString());
+        var tight = new BronzeToSilver.Settings(1024 * 1024, RowWriter.Settings.defaults(), 16 * 1024, 64 * 1024);
+
+        TransformResult first = new BronzeToSilver(store, tight).run(spec, BRONZE);
+        List<String> keys = allKeys();
+        TransformResult second = new BronzeToSilver(store, tight).run(spec, BRONZE);
+
+        assertThat(first.rowsWritten()).isEqualTo(20_000);
+        assertThat(first.files()).hasSizeGreaterThan(60)
+                .anySatisfy(f -> assertThat(f.key()).endsWith("-00001.parquet"));
+        assertThat(second.files()).isEqualTo(first.files());
+        assertThat(allKeys()).isEqualTo(keys);
+        try (Connection db = DriverManager.getConnection("jdbc:duckdb:"); Statement sql = db.createStatement()) {
+            ResultSet rows = sql.executeQuery("SELECT count(*), sum(amount), count(DISTINCT order_id), "
+                    + "count(DISTINCT (year, month, day)) FROM read_parquet('" + lake + "/silver/**/*.parquet', "
+                    + "hive_partitioning = true)");
+            rows.next();
+            assertThat(rows.getLong(1)).isEqualTo(20_000);
+            assertThat(rows.getBigDecimal(2)).isEqualByComparingTo(BigDecimal.valueOf(cents, 2));
+            assertThat(rows.getLong(3)).isEqualTo(20_000);
+            assertThat(rows.getLong(4)).isEqualTo(60);
+        }
     }
 
     private long countSilverRows() throws SQLException {
