@@ -19,8 +19,16 @@ public interface ConsumerConfig {
     @WithDefault("60s")
     Duration drainTimeout();
 
+    /**
+     * How long a received message stays hidden from other consumers. It is extended every third of this while the
+     * message is being handled, so this bounds how soon another consumer retries after a crash, not how long work
+     * may take.
+     */
+    @WithDefault("60s")
+    Duration visibilityTimeout();
+
     /** The consumer settings for a queue. */
     default QueueConsumer.Settings settings(String queue) {
-        return new QueueConsumer.Settings(queue, pollers(), waitTime(), drainTimeout());
+        return new QueueConsumer.Settings(queue, pollers(), waitTime(), drainTimeout(), visibilityTimeout());
     }
 }

@@ -4,8 +4,11 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -45,8 +48,11 @@ public final class QueueConsumer {
      * @param pollers polling threads
      * @param waitTime long-poll wait per receive (also bounds how long shutdown waits for a poll to return)
      * @param drainTimeout how long shutdown waits for in-flight messages to finish
+     * @param visibilityTimeout how long a received message stays hidden; extended while it is held, so long work is
+     *        never handed to a second consumer, and a crash makes it visible again within this time
      */
-    public record Settings(String queue, int pollers, Duration waitTime, Duration drainTimeout) {
+    public record Settings(String queue, int pollers, Duration waitTime, Duration drainTimeout,
+            Duration visibilityTimeout) {
     }
 
     private final SqsClient sqs;
@@ -57,8 +63,11 @@ public final class QueueConsumer {
     private final Clock clock;
     private final AtomicLong lagMillis = new AtomicLong();
     private final Timer duration;
+    /** Receipt handles of received messages not yet finished, whose visibility the heartbeat extends. */
+    private final Set<String> held = ConcurrentHashMap.newKeySet();
     private volatile boolean running;
     private ExecutorService pollers;
+    private ScheduledExecutorService heartbeat;
 
     public QueueConsumer(SqsClient sqs, Queues queues, MeterRegistry metrics, Settings settings, Handler handler) {
         this.sqs = sqs;
@@ -87,6 +96,13 @@ public final class QueueConsumer {
         for (int i = 0; i < settings.pollers(); i++) {
             pollers.submit(this::pollLoop);
         }
+        heartbeat = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread thread = new Thread(r, "heartbeat-" + settings.queue());
+            thread.setDaemon(true);
+            return thread;
+        });
+        long period = Math.max(200, settings.visibilityTimeout().toMillis() / 3);
+        heartbeat.scheduleAtFixedRate(this::extendHeld, period, period, TimeUnit.MILLISECONDS);
         LOG.infof("Polling %s with %d threads", settings.queue(), settings.pollers());
     }
 
@@ -106,6 +122,7 @@ public final class QueueConsumer {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+        heartbeat.shutdownNow();
         LOG.infof("Stopped polling %s", settings.queue());
     }
 
@@ -115,12 +132,18 @@ public final class QueueConsumer {
                 List<Message> batch = sqs.receiveMessage(b -> b.queueUrl(queues.url(settings.queue()))
                         .maxNumberOfMessages(10)
                         .waitTimeSeconds((int) settings.waitTime().toSeconds())
+                        .visibilityTimeout(visibilitySeconds())
                         .messageSystemAttributeNames(MessageSystemAttributeName.SENT_TIMESTAMP,
                                 MessageSystemAttributeName.APPROXIMATE_RECEIVE_COUNT))
                         .messages();
                 recordLag(batch);
+                batch.forEach(m -> held.add(m.receiptHandle()));
                 for (Message message : batch) {
-                    handleOne(message);
+                    try {
+                        handleOne(message);
+                    } finally {
+                        held.remove(message.receiptHandle());
+                    }
                 }
             } catch (RuntimeException e) {
                 if (running) {
@@ -168,6 +191,22 @@ public final class QueueConsumer {
 
     private void delete(Message message) {
         sqs.deleteMessage(b -> b.queueUrl(queues.url(settings.queue())).receiptHandle(message.receiptHandle()));
+    }
+
+    /** Keeps every held message hidden for another visibility timeout. */
+    private void extendHeld() {
+        for (String receipt : held) {
+            try {
+                sqs.changeMessageVisibility(b -> b.queueUrl(queues.url(settings.queue())).receiptHandle(receipt)
+                        .visibilityTimeout(visibilitySeconds()));
+            } catch (RuntimeException e) {
+                LOG.warnf("Cannot extend the visibility of a message on %s: %s", settings.queue(), e.toString());
+            }
+        }
+    }
+
+    private int visibilitySeconds() {
+        return (int) Math.max(1, settings.visibilityTimeout().toSeconds());
     }
 
     private void recordLag(List<Message> batch) {

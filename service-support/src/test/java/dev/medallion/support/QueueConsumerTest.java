@@ -1,0 +1,123 @@
+package dev.medallion.support;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import java.net.URI;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import dev.medallion.lake.message.BronzeObjectLanded;
+import dev.medallion.support.testing.LocalStack;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
+import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
+import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
+import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.sqs.SqsClient;
+import software.amazon.awssdk.services.sqs.model.QueueAttributeName;
+
+/** The consumer against a real SQS server (ElasticMQ from the project's local stack). */
+class QueueConsumerTest {
+    private static final String QUEUE = "medallion-ingest";
+    private static LocalStack stack;
+    private static SqsClient sqs;
+    private static Queues queues;
+
+    @BeforeAll
+    static void startSqs() {
+        stack = LocalStack.start(Path.of("target/queue-consumer").toAbsolutePath());
+        sqs = SqsClient.builder()
+                .endpointOverride(URI.create(stack.sqsEndpoint()))
+                .region(Region.of(stack.region()))
+                .credentialsProvider(StaticCredentialsProvider.create(
+                        AwsBasicCredentials.create(stack.accessKey(), stack.secretKey())))
+                .httpClient(UrlConnectionHttpClient.create())
+                .build();
+        queues = new Queues(sqs);
+        // the local stack persists messages between runs; start from empty queues
+        sqs.purgeQueue(b -> b.queueUrl(queues.url(QUEUE)));
+        sqs.purgeQueue(b -> b.queueUrl(queues.url(QUEUE + "-dlq")));
+    }
+
+    @AfterAll
+    static void stopSqs() {
+        if (sqs != null) {
+            sqs.close();
+        }
+        if (stack != null) {
+            stack.stop();
+        }
+    }
+
+    @Test
+    void keepsAMessageHiddenWhileItsWorkOutlastsTheVisibilityTimeoutAndDeletesItAfter() throws Exception {
+        var started = new CountDownLatch(1);
+        var release = new CountDownLatch(1);
+        var handled = new AtomicInteger();
+        var consumer = new QueueConsumer(sqs, queues, new SimpleMeterRegistry(),
+                new QueueConsumer.Settings(QUEUE, 1, Duration.ofSeconds(1), Duration.ofSeconds(10),
+                        Duration.ofSeconds(2)),
+                message -> {
+                    handled.incrementAndGet();
+                    started.countDown();
+                    assertThat(release.await(60, TimeUnit.SECONDS)).isTrue();
+                });
+        queues.send(QUEUE, BronzeObjectLanded.of("slow", "sales", "bronze/sales/x.ndjson.gz", 1, Instant.now(),
+                "http"));
+        consumer.start();
+        try {
+            assertThat(started.await(30, TimeUnit.SECONDS)).isTrue();
+            // three visibility timeouts pass while the handler works: nobody else may receive the message
+            await().during(Duration.ofSeconds(6)).atMost(Duration.ofSeconds(8))
+                    .until(() -> sqs.receiveMessage(b -> b.queueUrl(queues.url(QUEUE)).waitTimeSeconds(0)
+                            .visibilityTimeout(0)).messages().isEmpty());
+            release.countDown();
+            await().atMost(Duration.ofSeconds(20)).until(() -> messagesIn(QUEUE) == 0);
+        } finally {
+            release.countDown();
+            consumer.stop();
+        }
+        assertThat(handled).hasValue(1);
+    }
+
+    @Test
+    void sendsAMessageItCanNeverHandleToTheDeadLetterQueueWithItsReason() {
+        var consumer = new QueueConsumer(sqs, queues, new SimpleMeterRegistry(),
+                new QueueConsumer.Settings(QUEUE, 1, Duration.ofSeconds(1), Duration.ofSeconds(10),
+                        Duration.ofSeconds(30)),
+                message -> {
+                    throw new IllegalStateException("a handler that must not be reached");
+                });
+        String body = "{\"type\":\"no.such.type\",\"version\":1,\"id\":\"" + java.util.UUID.randomUUID() + "\"}";
+        sqs.sendMessage(b -> b.queueUrl(queues.url(QUEUE)).messageBody(body));
+        consumer.start();
+        try {
+            // the local stack keeps queues between runs: look for this test's message among any others
+            var dead = await().atMost(Duration.ofSeconds(30)).until(() -> sqs.receiveMessage(b -> b
+                    .queueUrl(queues.url(QUEUE + "-dlq")).maxNumberOfMessages(10).waitTimeSeconds(1)
+                    .messageAttributeNames("All")).messages().stream().filter(m -> m.body().equals(body)).findFirst(),
+                    java.util.Optional::isPresent).orElseThrow();
+            assertThat(dead.messageAttributes().get("error").stringValue()).contains("unknown type");
+            assertThat(messagesIn(QUEUE)).isZero();
+        } finally {
+            consumer.stop();
+        }
+    }
+
+    private static long messagesIn(String queue) {
+        var attributes = sqs.getQueueAttributes(b -> b.queueUrl(queues.url(queue)).attributeNames(
+                QueueAttributeName.APPROXIMATE_NUMBER_OF_MESSAGES,
+                QueueAttributeName.APPROXIMATE_NUMBER_OF_MESSAGES_NOT_VISIBLE)).attributes();
+        return Long.parseLong(attributes.get(QueueAttributeName.APPROXIMATE_NUMBER_OF_MESSAGES))
+                + Long.parseLong(attributes.get(QueueAttributeName.APPROXIMATE_NUMBER_OF_MESSAGES_NOT_VISIBLE));
+    }
+}
