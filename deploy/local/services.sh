@@ -4,7 +4,8 @@
 #   services.sh start | stop | status
 #
 # Knobs (environment): MEDALLION_HOME (as stack.sh), MEDALLION_INGEST_PORT (8081), MEDALLION_TRANSFORM_PORT (8082),
-# MEDALLION_COMPACTION_PORT (8083), MEDALLION_CATALOG_PORT (8084), MEDALLION_API_KEY (local-demo-key),
+# MEDALLION_COMPACTION_PORT (8083), MEDALLION_CATALOG_PORT (8084), MEDALLION_API_KEY (local-demo-key; the services
+# are given only its SHA-256), MEDALLION_API_KEY_DATASETS (datasets the key may write, comma-separated: sales),
 # MEDALLION_DATASETS_FILE (deploy/local/datasets.yaml), MEDALLION_SERVICE_JAVA_OPTS (-Xmx512m),
 # MEDALLION_START_TIMEOUT (90 s). Services are the jars under */target/quarkus-app: build them first
 # (./mvnw package -DskipTests).
@@ -58,6 +59,8 @@ cmd_start() {
   "$ROOT/deploy/local/stack.sh" status >/dev/null || die "the local S3 + SQS stack is not running: run deploy/local/stack.sh start"
   mkdir -p "$RUN" "$LOGS"
   local datasets="${MEDALLION_DATASETS_FILE:-$ROOT/deploy/local/datasets.yaml}"
+  local key_sha256
+  key_sha256="$(printf %s "${MEDALLION_API_KEY:-local-demo-key}" | sha256sum | cut -d' ' -f1)"
   local started=()
   for s in "${SERVICES[@]}"; do
     if running_pid "$s" >/dev/null; then
@@ -86,8 +89,10 @@ cmd_start() {
       MEDALLION_LAKE_BUCKET="$MEDALLION_BUCKET" \
       MEDALLION_LAKE_STAGING_DIR="$HOME_DIR/staging/$s" \
       MEDALLION_DATASETS_FILE="$datasets" \
-      MEDALLION_AUTH_API_KEYS="${MEDALLION_API_KEY:-local-demo-key}" \
-      nohup java ${MEDALLION_SERVICE_JAVA_OPTS:--Xmx512m} -jar "$(jar_of "$s")" >"$LOGS/$s-service.log" 2>&1 &
+      nohup java ${MEDALLION_SERVICE_JAVA_OPTS:--Xmx512m} \
+      -Dmedallion.auth.keys.local.sha256="$key_sha256" \
+      -Dmedallion.auth.keys.local.datasets="${MEDALLION_API_KEY_DATASETS:-sales}" \
+      -jar "$(jar_of "$s")" >"$LOGS/$s-service.log" 2>&1 &
     echo $! >"$(pid_file "$s")"
     started+=("$s")
   done

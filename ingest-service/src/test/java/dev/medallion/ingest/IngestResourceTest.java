@@ -2,6 +2,7 @@ package dev.medallion.ingest;
 
 import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.startsWith;
@@ -10,6 +11,7 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.List;
 import java.util.zip.GZIPInputStream;
 import java.util.zip.GZIPOutputStream;
@@ -57,6 +59,15 @@ class IngestResourceTest {
     }
 
     @Test
+    void refusesAValidKeyScopedToAnotherDataset() {
+        given().header("X-Api-Key", "other-key").body(RECORDS.getBytes(StandardCharsets.UTF_8))
+                .contentType("application/x-ndjson")
+                .when().post("/v1/datasets/sales/records")
+                .then().statusCode(403).body("error", equalTo("forbidden"))
+                .body("reason", containsString("'other'"));
+    }
+
+    @Test
     void acknowledgedRecordsAreInBronzeAndQueuedForTransform() throws IOException {
         String key = given().header("X-Api-Key", "test-key").body(RECORDS.getBytes(StandardCharsets.UTF_8))
                 .contentType("application/x-ndjson")
@@ -68,7 +79,9 @@ class IngestResourceTest {
         assertThat(gunzip(store.open(key))).isEqualTo(RECORDS);
         assertThat(store.stat(key).orElseThrow().metadata()).containsEntry("source", "http")
                 .containsKey("received-at");
-        assertThat(receivedTransformMessages()).extracting(m -> ((BronzeObjectLanded) m).key()).contains(key);
+        // the local stack keeps messages between runs: receive until this request's message shows up
+        await().atMost(Duration.ofSeconds(30)).until(() -> receivedTransformMessages().stream()
+                .anyMatch(m -> ((BronzeObjectLanded) m).key().equals(key)));
     }
 
     @Test
@@ -87,9 +100,10 @@ class IngestResourceTest {
 
     @Test
     void rejectsBadRequestsWithAReason() {
-        given().header("X-Api-Key", "test-key").body(RECORDS.getBytes(StandardCharsets.UTF_8))
+        // 'other-key' may write 'orders', which is not a configured dataset
+        given().header("X-Api-Key", "other-key").body(RECORDS.getBytes(StandardCharsets.UTF_8))
                 .contentType("application/x-ndjson")
-                .when().post("/v1/datasets/nosuch/records")
+                .when().post("/v1/datasets/orders/records")
                 .then().statusCode(404).body("error", equalTo("unknown_dataset"));
         given().header("X-Api-Key", "test-key").body(RECORDS.getBytes(StandardCharsets.UTF_8))
                 .contentType("application/x-ndjson")
@@ -118,6 +132,8 @@ class IngestResourceTest {
     private List<LakeMessage> receivedTransformMessages() {
         List<Message> messages = sqs.receiveMessage(b -> b.queueUrl(queues.url("medallion-transform"))
                 .maxNumberOfMessages(10).waitTimeSeconds(1)).messages();
+        messages.forEach(m -> sqs.deleteMessage(b -> b.queueUrl(queues.url("medallion-transform"))
+                .receiptHandle(m.receiptHandle())));
         return messages.stream().map(m -> Messages.decode(m.body())).toList();
     }
 

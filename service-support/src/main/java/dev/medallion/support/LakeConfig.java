@@ -2,6 +2,7 @@ package dev.medallion.support;
 
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 import io.smallrye.config.ConfigMapping;
@@ -57,9 +58,18 @@ public interface LakeConfig {
 
     interface Auth {
         /**
-         * API keys accepted on mutating endpoints ({@code Authorization: Bearer <key>} or {@code X-Api-Key}). With
-         * none configured, every mutating request is refused.
+         * API keys by name. Mutating requests need one, as {@code Authorization: Bearer <key>} or
+         * {@code X-Api-Key: <key>}; with none configured every mutating request is refused. Only a key's SHA-256 is
+         * configured, never the key, and only its name appears in logs.
          */
-        Optional<List<String>> apiKeys();
+        Map<String, ApiKey> keys();
+    }
+
+    interface ApiKey {
+        /** Lower-case hex SHA-256 of the key, e.g. from {@code printf %s "$KEY" | sha256sum}. */
+        String sha256();
+
+        /** The datasets this key may write to. */
+        List<String> datasets();
     }
 }
