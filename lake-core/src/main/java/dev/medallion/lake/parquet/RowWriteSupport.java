@@ -1,6 +1,7 @@
 package dev.medallion.lake.parquet;
 
 import java.math.BigDecimal;
+import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.util.HashMap;
@@ -69,7 +70,8 @@ final class RowWriteSupport extends WriteSupport<Object[]> {
     private void writeValue(FieldType type, Object value) {
         if (type instanceof FieldType.Primitive primitive) {
             switch (primitive) {
-                case STRING -> consumer.addBinary(Binary.fromString((String) value));
+                // byte-array backed: the dictionary encoder hashes and compares every value, which is slow on ByteBuffers
+                case STRING -> consumer.addBinary(utf8((String) value));
                 case BOOLEAN -> consumer.addBoolean((Boolean) value);
                 case INT -> consumer.addInteger((Integer) value);
                 case LONG -> consumer.addLong((Long) value);
@@ -110,7 +112,7 @@ final class RowWriteSupport extends WriteSupport<Object[]> {
                 for (Map.Entry<?, ?> entry : entries.entrySet()) {
                     consumer.startGroup();
                     consumer.startField("key", 0);
-                    consumer.addBinary(Binary.fromString((String) entry.getKey()));
+                    consumer.addBinary(utf8((String) entry.getKey()));
                     consumer.endField("key", 0);
                     if (entry.getValue() != null) {
                         consumer.startField("value", 1);
@@ -131,6 +133,10 @@ final class RowWriteSupport extends WriteSupport<Object[]> {
      */
     static long epochMicros(Instant instant) {
         return Math.addExact(Math.multiplyExact(instant.getEpochSecond(), 1_000_000L), instant.getNano() / 1_000);
+    }
+
+    private static Binary utf8(String value) {
+        return Binary.fromConstantByteArray(value.getBytes(StandardCharsets.UTF_8));
     }
 
     /** The unscaled value as a big-endian two's-complement array of exactly {@code length} bytes. */

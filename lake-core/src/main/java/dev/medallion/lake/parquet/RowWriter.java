@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 import org.apache.parquet.conf.PlainParquetConfiguration;
 import org.apache.parquet.hadoop.ParquetFileWriter;
@@ -63,23 +64,26 @@ public final class RowWriter implements AutoCloseable {
      * @param store where to write
      * @param key the object key
      * @param columns the row layout
+     * @param uniqueColumns columns whose values never repeat (written without a dictionary)
      * @param objectMetadata object-store metadata for the new object
      * @param settings sizes
      */
-    public RowWriter(ObjectStore store, String key, List<FieldType.Field> columns, Map<String, String> objectMetadata,
-            Settings settings) {
+    public RowWriter(ObjectStore store, String key, List<FieldType.Field> columns, Set<String> uniqueColumns,
+            Map<String, String> objectMetadata, Settings settings) {
         this.key = key;
         this.file = new ObjectStoreOutputFile(store, key, objectMetadata);
         var support = new RowWriteSupport(columns, ParquetSchemas.of("row", columns), Map.of());
         try {
-            this.writer = new Builder(file, support)
+            Builder builder = new Builder(file, support)
                     .withConf(new PlainParquetConfiguration())
                     .withWriteMode(ParquetFileWriter.Mode.OVERWRITE)
                     .withCompressionCodec(CompressionCodecName.SNAPPY)
                     .withRowGroupSize(settings.rowGroupBytes())
                     .withPageSize(settings.pageBytes())
-                    .withDictionaryEncoding(true)
-                    .build();
+                    .withDictionaryEncoding(true);
+            // a dictionary of values that never repeat only grows until Parquet gives up on it
+            uniqueColumns.forEach(column -> builder.withDictionaryEncoding(column, false));
+            this.writer = builder.build();
         } catch (IOException e) {
             file.abort();
             throw new UncheckedIOException("Cannot create Parquet object '" + key + "'", e);

@@ -14,6 +14,7 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -164,7 +165,7 @@ public final class BronzeToSilver {
         private RowWriter writerFor(Partition partition) {
             return silver.computeIfAbsent(partition, p -> new RowWriter(store,
                     LakeLayout.silverKey(spec, p, runId, fileCount.merge(p, 1, Integer::sum) - 1), columns,
-                    Map.of("run-id", runId), settings.writer()));
+                    Set.of(SilverColumns.INGEST_ID), Map.of("run-id", runId), settings.writer()));
         }
 
         /** Rolls files that reached their target size, then closes the largest writers while too much is buffered. */

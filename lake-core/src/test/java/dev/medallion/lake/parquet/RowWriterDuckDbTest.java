@@ -52,7 +52,7 @@ class RowWriterDuckDbTest {
     @BeforeEach
     void writeFile() throws SQLException {
         var store = new LocalObjectStore(root);
-        try (var writer = new RowWriter(store, KEY, COLUMNS, Map.of(), RowWriter.Settings.defaults())) {
+        try (var writer = new RowWriter(store, KEY, COLUMNS, java.util.Set.of(), Map.of(), RowWriter.Settings.defaults())) {
             for (Object[] row : rows()) {
                 writer.add(row);
             }

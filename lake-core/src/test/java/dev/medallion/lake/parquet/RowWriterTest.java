@@ -59,7 +59,7 @@ class RowWriterTest {
     }
 
     private RowWriter writer(RowWriter.Settings settings) {
-        return new RowWriter(store, KEY, COLUMNS, Map.of("run-id", "r"), settings);
+        return new RowWriter(store, KEY, COLUMNS, java.util.Set.of(), Map.of("run-id", "r"), settings);
     }
 
     private static List<Group> readAll(ParquetFileReader reader) throws IOException {
