@@ -67,9 +67,11 @@ class TransformWorkerTest {
             assertThat(quarantine.count()).isPositive();
         }
         assertThat(receive("medallion-compaction")).isNotEmpty();
-        given().when().get("/q/metrics").then().statusCode(200)
+        // the message is counted once deleted, just after its announcements went out
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> given().when().get("/q/metrics").then()
+                .statusCode(200)
                 .body(containsString("medallion_transform_rows_total{dataset=\"sales\",outcome=\"written\"}"))
-                .body(containsString("medallion_queue_messages_total{outcome=\"processed\",queue=\"medallion-transform\"}"));
+                .body(containsString("medallion_queue_messages_total{outcome=\"processed\",queue=\"medallion-transform\"}")));
     }
 
     @Test
