@@ -2,9 +2,7 @@ package dev.medallion.lake.aws;
 
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.OutputStream;
 import java.io.UncheckedIOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.Optional;
@@ -15,6 +13,7 @@ import dev.medallion.lake.store.ObjectKeys;
 import dev.medallion.lake.store.ObjectNotFoundException;
 import dev.medallion.lake.store.ObjectStore;
 import dev.medallion.lake.store.ObjectWriter;
+import dev.medallion.lake.store.StagedObjectWriter;
 import dev.medallion.lake.store.SupportsPrefixListing;
 import software.amazon.awssdk.core.sync.RequestBody;
 import software.amazon.awssdk.services.s3.S3Client;
@@ -87,63 +86,14 @@ public final class S3ObjectStore implements ObjectStore, SupportsPrefixListing {
     public ObjectWriter create(String key, Map<String, String> metadata) {
         ObjectKeys.validate(key);
         try {
-            Files.createDirectories(stagingDir);
-            Path staged = Files.createTempFile(stagingDir, "upload", ".tmp");
-            OutputStream out = Files.newOutputStream(staged);
-            return new ObjectWriter() {
-                private long position;
-                private boolean done;
-
+            return new StagedObjectWriter(stagingDir) {
                 @Override
-                public void write(int b) throws IOException {
-                    out.write(b);
-                    position++;
-                }
-
-                @Override
-                public void write(byte[] b, int off, int len) throws IOException {
-                    out.write(b, off, len);
-                    position += len;
-                }
-
-                @Override
-                public long position() {
-                    return position;
-                }
-
-                @Override
-                public void abort() {
-                    if (!done) {
-                        done = true;
-                        discard();
-                    }
-                }
-
-                @Override
-                public void close() throws IOException {
-                    if (done) {
-                        return;
-                    }
-                    done = true;
-                    try {
-                        out.close();
-                        var put = PutObjectRequest.builder().bucket(bucket).key(key).metadata(metadata)
-                                .contentLength(position);
-                        kmsKeyId.ifPresent(id -> put.serverSideEncryption(ServerSideEncryption.AWS_KMS).ssekmsKeyId(id)
-                                .bucketKeyEnabled(true));
-                        s3.putObject(put.build(), RequestBody.fromFile(staged));
-                    } finally {
-                        discard();
-                    }
-                }
-
-                private void discard() {
-                    try {
-                        out.close();
-                        Files.deleteIfExists(staged);
-                    } catch (IOException e) {
-                        // a stray staging file is harmless; nothing was published
-                    }
+                protected void publish(Path staged) {
+                    var put = PutObjectRequest.builder().bucket(bucket).key(key).metadata(metadata)
+                            .contentLength(position());
+                    kmsKeyId.ifPresent(id -> put.serverSideEncryption(ServerSideEncryption.AWS_KMS).ssekmsKeyId(id)
+                            .bucketKeyEnabled(true));
+                    s3.putObject(put.build(), RequestBody.fromFile(staged));
                 }
             };
         } catch (IOException e) {

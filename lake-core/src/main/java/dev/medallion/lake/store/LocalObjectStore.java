@@ -76,49 +76,9 @@ public final class LocalObjectStore implements ObjectStore, SupportsPrefixListin
     public ObjectWriter create(String key, Map<String, String> metadata) {
         Path target = file(key);
         try {
-            Path staged = Files.createTempFile(root.resolve(STAGING), "object", ".tmp");
-            OutputStream out = Files.newOutputStream(staged);
-            return new ObjectWriter() {
-                private long position;
-                private boolean done;
-
+            return new StagedObjectWriter(root.resolve(STAGING)) {
                 @Override
-                public void write(int b) throws IOException {
-                    out.write(b);
-                    position++;
-                }
-
-                @Override
-                public void write(byte[] b, int off, int len) throws IOException {
-                    out.write(b, off, len);
-                    position += len;
-                }
-
-                @Override
-                public long position() {
-                    return position;
-                }
-
-                @Override
-                public void abort() {
-                    if (!done) {
-                        done = true;
-                        try {
-                            out.close();
-                            Files.deleteIfExists(staged);
-                        } catch (IOException e) {
-                            // nothing was published; a stray staging file is harmless
-                        }
-                    }
-                }
-
-                @Override
-                public void close() throws IOException {
-                    if (done) {
-                        return;
-                    }
-                    done = true;
-                    out.close();
+                protected void publish(Path staged) throws IOException {
                     Files.createDirectories(target.getParent());
                     writeMetadata(key, metadata);
                     Files.move(staged, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
