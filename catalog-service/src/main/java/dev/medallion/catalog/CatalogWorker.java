@@ -19,7 +19,7 @@ public class CatalogWorker {
     public CatalogWorker(SqsClient sqs, Queues queues, MeterRegistry metrics, LakeConfig lake, CatalogConfig config,
             CatalogUpdater updater) {
         this.consumer = new QueueConsumer(sqs, queues, metrics, config.consumer().settings(lake.queues().catalog()),
-                updater::handle);
+                QueueConsumer.lakeMessages(updater::handle));
     }
 
     void start(@Observes StartupEvent event) {

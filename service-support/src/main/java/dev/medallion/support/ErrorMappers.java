@@ -23,6 +23,11 @@ public class ErrorMappers {
 
     /** An error response with the common body. */
     public static Response json(Response.Status status, String error, String reason) {
+        return json(status.getStatusCode(), error, reason);
+    }
+
+    /** An error response with the common body, for statuses JAX-RS has no constant for (422). */
+    public static Response json(int status, String error, String reason) {
         return Response.status(status).type(MediaType.APPLICATION_JSON_TYPE).entity(new ErrorBody(error, reason))
                 .build();
     }

@@ -2,15 +2,19 @@ package dev.medallion.support;
 
 import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.BooleanSupplier;
 
 import org.jboss.logging.Logger;
 
@@ -23,24 +27,47 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.Timer;
 import software.amazon.awssdk.services.sqs.SqsClient;
+import software.amazon.awssdk.services.sqs.model.ChangeMessageVisibilityBatchRequestEntry;
+import software.amazon.awssdk.services.sqs.model.DeleteMessageBatchRequestEntry;
 import software.amazon.awssdk.services.sqs.model.Message;
 import software.amazon.awssdk.services.sqs.model.MessageAttributeValue;
 import software.amazon.awssdk.services.sqs.model.MessageSystemAttributeName;
 
 /**
- * Long-polls one queue with a few threads and hands each message to a handler. A message is deleted only after its
- * handler returns, so a crash means redelivery, never loss. Failures are classified once, here: a message that
- * cannot succeed however often it is retried (not a message we understand, or naming an object that does not
- * exist) goes straight to the queue's dead-letter queue with its reason; anything else is left for redelivery after
- * the visibility timeout, and the queue's redrive policy moves it to the dead-letter queue after repeated failures.
+ * Long-polls one queue with a few threads and hands each message to a handler. A message is deleted only after the
+ * work its handler started has completed, so a crash means redelivery, never loss; work may finish later than the
+ * handler returns (ingest buffers messages until their Bronze object is stored), and the message is kept hidden
+ * until then. Failures are classified once, here: a message that cannot succeed however often it is retried (not a
+ * message we understand, or naming an object that does not exist) goes straight to the queue's dead-letter queue
+ * with its reason; anything else is left for redelivery after the visibility timeout, and the queue's redrive
+ * policy moves it to the dead-letter queue after repeated failures.
  */
 public final class QueueConsumer {
     private static final Logger LOG = Logger.getLogger(QueueConsumer.class);
+    /** SQS's limit for batch requests and for one receive. */
+    private static final int BATCH = 10;
 
-    /** Does the work for one message; throwing means "not done". */
+    /**
+     * Starts the work for one message; the returned stage completes when the work is done. Throwing, or failing the
+     * stage, means "not done".
+     */
     @FunctionalInterface
     public interface Handler {
+        CompletionStage<?> handle(Message message) throws Exception;
+    }
+
+    /** Does the work for one pipeline message on the polling thread; throwing means "not done". */
+    @FunctionalInterface
+    public interface LakeMessageHandler {
         void handle(LakeMessage message) throws Exception;
+    }
+
+    /** A handler that decodes each message as a {@link LakeMessage} and does its work before returning. */
+    public static Handler lakeMessages(LakeMessageHandler handler) {
+        return message -> {
+            handler.handle(Messages.decode(message.body()));
+            return CompletableFuture.completedFuture(null);
+        };
     }
 
     /**
@@ -59,27 +86,41 @@ public final class QueueConsumer {
     private final Queues queues;
     private final Settings settings;
     private final Handler handler;
+    private final BooleanSupplier canTakeMore;
     private final MeterRegistry metrics;
     private final Clock clock;
     private final AtomicLong lagMillis = new AtomicLong();
     private final Timer duration;
     /** Receipt handles of received messages not yet finished, whose visibility the heartbeat extends. */
-    private final Set<String> held = ConcurrentHashMap.newKeySet();
+    private final Map<String, Boolean> held = new ConcurrentHashMap<>();
     private volatile boolean running;
     private ExecutorService pollers;
+    /** Deletes and dead-letters finished messages, off the threads that finished their work. */
+    private ExecutorService settlers;
     private ScheduledExecutorService heartbeat;
 
-    public QueueConsumer(SqsClient sqs, Queues queues, MeterRegistry metrics, Settings settings, Handler handler) {
+    /**
+     * @param canTakeMore polled before each receive; while false, polling pauses (the handler's buffers are full)
+     */
+    public QueueConsumer(SqsClient sqs, Queues queues, MeterRegistry metrics, Settings settings, Handler handler,
+            BooleanSupplier canTakeMore) {
         this.sqs = sqs;
         this.queues = queues;
         this.settings = settings;
         this.handler = handler;
+        this.canTakeMore = canTakeMore;
         this.metrics = metrics;
         this.clock = Clock.systemUTC();
         Tags tags = Tags.of("queue", settings.queue());
         metrics.gauge("medallion.queue.lag.seconds", tags, lagMillis, v -> v.get() / 1000.0);
+        metrics.gauge("medallion.queue.held.messages", tags, held, Map::size);
         this.duration = Timer.builder("medallion.queue.handling").tags(tags)
-                .description("Time to handle one message").publishPercentileHistogram().register(metrics);
+                .description("Time from receiving a message to finishing its work").publishPercentileHistogram()
+                .register(metrics);
+    }
+
+    public QueueConsumer(SqsClient sqs, Queues queues, MeterRegistry metrics, Settings settings, Handler handler) {
+        this(sqs, queues, metrics, settings, handler, () -> true);
     }
 
     /** Starts polling. */
@@ -91,6 +132,11 @@ public final class QueueConsumer {
         pollers = Executors.newFixedThreadPool(settings.pollers(), r -> {
             Thread thread = new Thread(r, "poll-" + settings.queue());
             thread.setDaemon(false);
+            return thread;
+        });
+        settlers = Executors.newFixedThreadPool(settings.pollers(), r -> {
+            Thread thread = new Thread(r, "settle-" + settings.queue());
+            thread.setDaemon(true);
             return thread;
         });
         for (int i = 0; i < settings.pollers(); i++) {
@@ -106,8 +152,8 @@ public final class QueueConsumer {
         LOG.infof("Polling %s with %d threads", settings.queue(), settings.pollers());
     }
 
-    /** Stops polling and waits for messages in flight to finish, so shutdown loses no work. */
-    public synchronized void stop() {
+    /** Stops receiving new messages; work already started goes on (see {@link #stop()}). */
+    public synchronized void stopReceiving() {
         if (!running) {
             return;
         }
@@ -116,69 +162,130 @@ public final class QueueConsumer {
         try {
             if (!pollers.awaitTermination(settings.drainTimeout().toMillis() + settings.waitTime().toMillis(),
                     TimeUnit.MILLISECONDS)) {
-                LOG.warnf("Stopped %s with work in flight; it will be redelivered", settings.queue());
                 pollers.shutdownNow();
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+    }
+
+    /** Stops receiving and waits for messages in flight to finish, so shutdown loses no work. */
+    public synchronized void stop() {
+        if (heartbeat == null) {
+            return;
+        }
+        stopReceiving();
+        long deadline = System.nanoTime() + settings.drainTimeout().toNanos();
+        while (!held.isEmpty() && System.nanoTime() < deadline) {
+            sleep(50);
+        }
+        if (!held.isEmpty()) {
+            LOG.warnf("Stopped %s with %d messages in flight; they will be redelivered", settings.queue(),
+                    held.size());
+        }
         heartbeat.shutdownNow();
+        heartbeat = null;
+        settlers.shutdown();
         LOG.infof("Stopped polling %s", settings.queue());
     }
 
     private void pollLoop() {
         while (running) {
+            if (!canTakeMore.getAsBoolean()) {
+                sleep(20); // backpressure: nothing is received until the handler has room again
+                continue;
+            }
             try {
                 List<Message> batch = sqs.receiveMessage(b -> b.queueUrl(queues.url(settings.queue()))
-                        .maxNumberOfMessages(10)
+                        .maxNumberOfMessages(BATCH)
                         .waitTimeSeconds((int) settings.waitTime().toSeconds())
                         .visibilityTimeout(visibilitySeconds())
+                        .messageAttributeNames("All")
                         .messageSystemAttributeNames(MessageSystemAttributeName.SENT_TIMESTAMP,
                                 MessageSystemAttributeName.APPROXIMATE_RECEIVE_COUNT))
                         .messages();
                 recordLag(batch);
-                batch.forEach(m -> held.add(m.receiptHandle()));
-                for (Message message : batch) {
-                    try {
-                        handleOne(message);
-                    } finally {
-                        held.remove(message.receiptHandle());
-                    }
-                }
+                handleBatch(batch);
             } catch (RuntimeException e) {
                 if (running) {
                     LOG.warnf("Cannot receive from %s, retrying: %s", settings.queue(), e.toString());
-                    pause();
+                    sleep(1000);
                 }
             }
         }
     }
 
-    private void handleOne(Message message) {
-        String receives = message.attributes().getOrDefault(MessageSystemAttributeName.APPROXIMATE_RECEIVE_COUNT,
-                "1");
-        Timer.Sample sample = Timer.start(metrics);
-        LakeMessage decoded = null;
+    /** Starts every message's work, then settles the batch (one delete request) when all of it has finished. */
+    private void handleBatch(List<Message> batch) {
+        if (batch.isEmpty()) {
+            return;
+        }
+        List<CompletableFuture<Outcome>> outcomes = new ArrayList<>(batch.size());
+        for (Message message : batch) {
+            held.put(message.receiptHandle(), Boolean.TRUE);
+            Timer.Sample sample = Timer.start(metrics);
+            CompletionStage<?> work;
+            try {
+                work = handler.handle(message);
+            } catch (Exception e) {
+                work = CompletableFuture.failedFuture(e);
+            }
+            outcomes.add(work.toCompletableFuture().handle((result, failure) -> {
+                sample.stop(duration);
+                return new Outcome(message, unwrap(failure));
+            }));
+        }
+        CompletableFuture.allOf(outcomes.toArray(CompletableFuture[]::new))
+                .thenRunAsync(() -> settle(outcomes.stream().map(CompletableFuture::join).toList()), settlers);
+    }
+
+    private record Outcome(Message message, Throwable failure) {
+    }
+
+    private void settle(List<Outcome> outcomes) {
         try {
-            decoded = Messages.decode(message.body());
-            handler.handle(decoded);
-            delete(message);
-            count("processed");
-        } catch (ValidationException | ObjectNotFoundException e) {
-            LOG.errorf("Poison message %s on %s (%s), moving it to the dead-letter queue: %s", message.messageId(),
-                    settings.queue(), decoded == null ? "undecodable" : decoded.type(), e.getMessage());
-            deadLetter(message, e);
-            count("dead_lettered");
-        } catch (Exception e) {
-            LOG.warnf(e instanceof LakeException ? null : e, "Cannot handle message %s on %s (receive %s); it will "
-                    + "be redelivered: %s", message.messageId(), settings.queue(), receives, e.getMessage());
-            count("retried");
+            List<Message> done = new ArrayList<>();
+            for (Outcome outcome : outcomes) {
+                Message message = outcome.message();
+                Throwable failure = outcome.failure();
+                if (failure == null) {
+                    done.add(message);
+                } else if (failure instanceof ValidationException || failure instanceof ObjectNotFoundException) {
+                    LOG.errorf("Poison message %s on %s, moving it to the dead-letter queue: %s",
+                            message.messageId(), settings.queue(), failure.getMessage());
+                    deadLetter(message, failure);
+                    done.add(message);
+                    count("dead_lettered");
+                } else {
+                    String receives = message.attributes()
+                            .getOrDefault(MessageSystemAttributeName.APPROXIMATE_RECEIVE_COUNT, "1");
+                    LOG.warnf(failure instanceof LakeException ? null : failure,
+                            "Cannot handle message %s on %s (receive %s); it will be redelivered: %s",
+                            message.messageId(), settings.queue(), receives, failure.getMessage());
+                    held.remove(message.receiptHandle());
+                    count("retried");
+                }
+            }
+            delete(done);
+            metrics.counter("medallion.queue.messages", "queue", settings.queue(), "outcome", "processed")
+                    .increment(outcomes.stream().filter(o -> o.failure() == null).count());
+        } catch (RuntimeException e) {
+            // not deleted: the messages come back after their visibility timeout and their work is redone
+            LOG.warnf("Cannot settle %d messages on %s; they will be redelivered: %s", outcomes.size(),
+                    settings.queue(), e.toString());
         } finally {
-            sample.stop(duration);
+            outcomes.forEach(o -> held.remove(o.message().receiptHandle()));
         }
     }
 
-    private void deadLetter(Message message, Exception reason) {
+    private static Throwable unwrap(Throwable failure) {
+        while (failure instanceof CompletionException && failure.getCause() != null) {
+            failure = failure.getCause();
+        }
+        return failure;
+    }
+
+    private void deadLetter(Message message, Throwable reason) {
         String text = reason.getMessage() == null ? reason.getClass().getSimpleName() : reason.getMessage();
         sqs.sendMessage(b -> b.queueUrl(queues.url(settings.queue() + "-dlq")).messageBody(message.body())
                 .messageAttributes(Map.of(
@@ -186,21 +293,37 @@ public final class QueueConsumer {
                                 .stringValue(text.length() > 1000 ? text.substring(0, 1000) : text).build(),
                         "source-queue", MessageAttributeValue.builder().dataType("String")
                                 .stringValue(settings.queue()).build())));
-        delete(message);
     }
 
-    private void delete(Message message) {
-        sqs.deleteMessage(b -> b.queueUrl(queues.url(settings.queue())).receiptHandle(message.receiptHandle()));
+    private void delete(List<Message> messages) {
+        if (messages.isEmpty()) {
+            return;
+        }
+        List<DeleteMessageBatchRequestEntry> entries = new ArrayList<>(messages.size());
+        for (int i = 0; i < messages.size(); i++) {
+            entries.add(DeleteMessageBatchRequestEntry.builder().id(Integer.toString(i))
+                    .receiptHandle(messages.get(i).receiptHandle()).build());
+        }
+        var failed = sqs.deleteMessageBatch(b -> b.queueUrl(queues.url(settings.queue())).entries(entries)).failed();
+        if (!failed.isEmpty()) {
+            LOG.warnf("Cannot delete %d messages from %s (they will be redelivered): %s", failed.size(),
+                    settings.queue(), failed.get(0).message());
+        }
     }
 
     /** Keeps every held message hidden for another visibility timeout. */
     private void extendHeld() {
-        for (String receipt : held) {
+        List<String> receipts = List.copyOf(held.keySet());
+        for (int from = 0; from < receipts.size(); from += BATCH) {
+            List<ChangeMessageVisibilityBatchRequestEntry> entries = new ArrayList<>(BATCH);
+            for (int i = from; i < Math.min(receipts.size(), from + BATCH); i++) {
+                entries.add(ChangeMessageVisibilityBatchRequestEntry.builder().id(Integer.toString(i - from))
+                        .receiptHandle(receipts.get(i)).visibilityTimeout(visibilitySeconds()).build());
+            }
             try {
-                sqs.changeMessageVisibility(b -> b.queueUrl(queues.url(settings.queue())).receiptHandle(receipt)
-                        .visibilityTimeout(visibilitySeconds()));
+                sqs.changeMessageVisibilityBatch(b -> b.queueUrl(queues.url(settings.queue())).entries(entries));
             } catch (RuntimeException e) {
-                LOG.warnf("Cannot extend the visibility of a message on %s: %s", settings.queue(), e.toString());
+                LOG.warnf("Cannot extend the visibility of messages on %s: %s", settings.queue(), e.toString());
             }
         }
     }
@@ -222,9 +345,9 @@ public final class QueueConsumer {
         metrics.counter("medallion.queue.messages", "queue", settings.queue(), "outcome", outcome).increment();
     }
 
-    private void pause() {
+    private static void sleep(long millis) {
         try {
-            Thread.sleep(1000);
+            Thread.sleep(millis);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }

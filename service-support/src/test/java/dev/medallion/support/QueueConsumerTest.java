@@ -66,11 +66,11 @@ class QueueConsumerTest {
         var consumer = new QueueConsumer(sqs, queues, new SimpleMeterRegistry(),
                 new QueueConsumer.Settings(QUEUE, 1, Duration.ofSeconds(1), Duration.ofSeconds(10),
                         Duration.ofSeconds(2)),
-                message -> {
+                QueueConsumer.lakeMessages(message -> {
                     handled.incrementAndGet();
                     started.countDown();
                     assertThat(release.await(60, TimeUnit.SECONDS)).isTrue();
-                });
+                }));
         queues.send(QUEUE, BronzeObjectLanded.of("slow", "sales", "bronze/sales/x.ndjson.gz", 1, Instant.now(),
                 "http"));
         consumer.start();
@@ -94,9 +94,9 @@ class QueueConsumerTest {
         var consumer = new QueueConsumer(sqs, queues, new SimpleMeterRegistry(),
                 new QueueConsumer.Settings(QUEUE, 1, Duration.ofSeconds(1), Duration.ofSeconds(10),
                         Duration.ofSeconds(30)),
-                message -> {
+                QueueConsumer.lakeMessages(message -> {
                     throw new IllegalStateException("a handler that must not be reached");
-                });
+                }));
         String body = "{\"type\":\"no.such.type\",\"version\":1,\"id\":\"" + java.util.UUID.randomUUID() + "\"}";
         sqs.sendMessage(b -> b.queueUrl(queues.url(QUEUE)).messageBody(body));
         consumer.start();
@@ -112,6 +112,52 @@ class QueueConsumerTest {
         } finally {
             consumer.stop();
         }
+    }
+
+    @Test
+    void deletesAMessageOnlyWhenTheWorkItStartedCompletesLater() {
+        var work = new java.util.concurrent.CompletableFuture<Void>();
+        var consumer = new QueueConsumer(sqs, queues, new SimpleMeterRegistry(),
+                new QueueConsumer.Settings(QUEUE, 1, Duration.ofSeconds(1), Duration.ofSeconds(10),
+                        Duration.ofSeconds(2)),
+                message -> work);
+        sqs.sendMessage(b -> b.queueUrl(queues.url(QUEUE)).messageBody("buffered"));
+        consumer.start();
+        try {
+            await().atMost(Duration.ofSeconds(20)).until(() -> visibleIn(QUEUE) == 0 && messagesIn(QUEUE) == 1);
+            // the poller has gone back to polling, but the message outlives its visibility timeout, hidden
+            await().during(Duration.ofSeconds(5)).atMost(Duration.ofSeconds(7)).until(() -> messagesIn(QUEUE) == 1
+                    && visibleIn(QUEUE) == 0);
+            work.complete(null);
+            await().atMost(Duration.ofSeconds(20)).until(() -> messagesIn(QUEUE) == 0);
+        } finally {
+            work.complete(null);
+            consumer.stop();
+        }
+    }
+
+    @Test
+    void receivesNothingWhileTheHandlerHasNoRoom() {
+        var room = new java.util.concurrent.atomic.AtomicBoolean(false);
+        var consumer = new QueueConsumer(sqs, queues, new SimpleMeterRegistry(),
+                new QueueConsumer.Settings(QUEUE, 1, Duration.ofSeconds(1), Duration.ofSeconds(10),
+                        Duration.ofSeconds(30)),
+                message -> java.util.concurrent.CompletableFuture.completedFuture(null), room::get);
+        sqs.sendMessage(b -> b.queueUrl(queues.url(QUEUE)).messageBody("waiting"));
+        consumer.start();
+        try {
+            await().during(Duration.ofSeconds(3)).atMost(Duration.ofSeconds(5)).until(() -> visibleIn(QUEUE) == 1);
+            room.set(true);
+            await().atMost(Duration.ofSeconds(20)).until(() -> messagesIn(QUEUE) == 0);
+        } finally {
+            consumer.stop();
+        }
+    }
+
+    private static long visibleIn(String queue) {
+        return Long.parseLong(sqs.getQueueAttributes(b -> b.queueUrl(queues.url(queue)).attributeNames(
+                QueueAttributeName.APPROXIMATE_NUMBER_OF_MESSAGES)).attributes()
+                .get(QueueAttributeName.APPROXIMATE_NUMBER_OF_MESSAGES));
     }
 
     private static long messagesIn(String queue) {

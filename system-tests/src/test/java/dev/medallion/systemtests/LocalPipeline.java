@@ -20,6 +20,8 @@ final class LocalPipeline implements AutoCloseable {
     final Path root;
     final Path home;
     final Map<String, Integer> ports = new HashMap<>();
+    /** Extra environment for the services, e.g. {@code MEDALLION_INGEST_BUFFER_INTERVAL}. */
+    final Map<String, String> environment = new HashMap<>();
 
     LocalPipeline(Path home) {
         this.root = repoRoot();
@@ -38,6 +40,27 @@ final class LocalPipeline implements AutoCloseable {
     public void close() throws IOException, InterruptedException {
         run("deploy/local/services.sh", "stop");
         run("deploy/local/stack.sh", "stop");
+    }
+
+    /** Kills a service as a crash would (SIGKILL: no shutdown hook, no flush), and waits until it is gone. */
+    void kill(String service) throws Exception {
+        long pid = Long.parseLong(Files.readString(home.resolve("run/" + service + "-service.pid")).trim());
+        ProcessHandle process = ProcessHandle.of(pid).orElseThrow();
+        process.destroyForcibly();
+        process.onExit().get(30, TimeUnit.SECONDS);
+    }
+
+    /** Stops a service gracefully (SIGTERM, as Kubernetes does) and waits until it has exited. */
+    void terminate(String service) throws Exception {
+        long pid = Long.parseLong(Files.readString(home.resolve("run/" + service + "-service.pid")).trim());
+        ProcessHandle process = ProcessHandle.of(pid).orElseThrow();
+        process.destroy();
+        process.onExit().get(2, TimeUnit.MINUTES);
+    }
+
+    /** Starts whichever services are not running. */
+    void restart() throws IOException, InterruptedException {
+        run("deploy/local/services.sh", "start");
     }
 
     String url(String service) {
@@ -69,6 +92,7 @@ final class LocalPipeline implements AutoCloseable {
         env.put("MEDALLION_CATALOG_PORT", ports.get("catalog").toString());
         env.put("MEDALLION_API_KEY", API_KEY);
         env.put("MEDALLION_SERVICE_JAVA_OPTS", "-Xmx384m -XX:+UseSerialGC");
+        env.putAll(environment);
         Process started = process.start();
         if (!started.waitFor(10, TimeUnit.MINUTES) || started.exitValue() != 0) {
             started.destroyForcibly();

@@ -19,7 +19,7 @@ public class TransformWorker {
     public TransformWorker(SqsClient sqs, Queues queues, MeterRegistry metrics, LakeConfig lake,
             TransformConfig config, SilverPromoter promoter) {
         this.consumer = new QueueConsumer(sqs, queues, metrics, config.consumer().settings(lake.queues().transform()),
-                promoter::handle);
+                QueueConsumer.lakeMessages(promoter::handle));
     }
 
     void start(@Observes StartupEvent event) {

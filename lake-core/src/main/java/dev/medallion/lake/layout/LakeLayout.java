@@ -27,6 +27,7 @@ import dev.medallion.lake.spec.DatasetSpec;
  * bronze/{dataset}/ingest_date=YYYY-MM-DD/hour=HH/{bronze-id}.ndjson.gz
  * silver/{dataset}/year=YYYY/month=MM/day=DD[/hour=HH]/part-{run-id}-{seq}.parquet
  * quarantine/{dataset}/error_type={kind}/ingest_date=YYYY-MM-DD/{run-id}.ndjson
+ * _state/ingest/idempotency/{dataset}/{sha256(idempotency-key)}.json
  * </pre>
  *
  * Names derived from inputs (run ids) make a retried step overwrite its own output instead of adding to it.
@@ -36,6 +37,8 @@ public final class LakeLayout {
     public static final String BRONZE = "bronze/";
     public static final String SILVER = "silver/";
     public static final String QUARANTINE = "quarantine/";
+    /** Service state kept in the lake: not data, never queried. */
+    public static final String STATE = "_state/";
 
     private static final DateTimeFormatter DATE = DateTimeFormatter.ofPattern("yyyy-MM-dd", Locale.ROOT)
             .withZone(ZoneOffset.UTC);
@@ -100,6 +103,20 @@ public final class LakeLayout {
     public static String silverKey(DatasetSpec spec, Partition partition, String runId, int sequence) {
         return silverPrefix(spec.name()) + PartitionLayout.of(spec.granularity()).path(partition) + "/part-" + runId
                 + "-" + String.format(Locale.ROOT, "%05d", sequence) + ".parquet";
+    }
+
+    /**
+     * The key of the record of an HTTP request stored under an Idempotency-Key. The client's key is hashed, so any
+     * text is safe in it.
+     */
+    public static String idempotencyKey(String dataset, String clientKey) {
+        try {
+            byte[] hash = MessageDigest.getInstance("SHA-256").digest(clientKey.getBytes(StandardCharsets.UTF_8));
+            return STATE + "ingest/idempotency/" + DatasetName.validate(dataset) + "/" + HexFormat.of().formatHex(hash)
+                    + ".json";
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is always available", e);
+        }
     }
 
     /** The key of the quarantine file a run writes for one kind of error. */

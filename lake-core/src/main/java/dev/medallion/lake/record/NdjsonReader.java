@@ -9,37 +9,26 @@ import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CharsetDecoder;
 import java.nio.charset.StandardCharsets;
-import java.util.Iterator;
 import java.util.NoSuchElementException;
 import java.util.zip.GZIPInputStream;
 
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.core.StreamReadFeature;
-import com.fasterxml.jackson.core.json.JsonReadFeature;
-import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.cfg.JsonNodeFeature;
-import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
 /**
- * Streams newline-delimited JSON objects from plain or gzip input (detected by its magic bytes), one line at a
+ * The {@link RecordReader} of NDJSON: streams newline-delimited JSON objects from plain or gzip input (detected by its magic
+ * bytes), one line at a
  * time, so memory is bounded by the largest allowed record, not by the input. Every line becomes a
  * {@link SourceRecord}: a parsed object, or an error saying what is wrong and on which line. Blank lines are
  * skipped. Duplicate keys in an object are an error rather than a silent last-wins.
  */
-public final class NdjsonReader implements Iterator<SourceRecord>, AutoCloseable {
+public final class NdjsonReader implements RecordReader {
     /** Longest raw text kept with a rejected record. */
     private static final int RAW_LIMIT = 4096;
-    private static final ObjectMapper JSON = JsonMapper.builder()
-            .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
-            .disable(JsonReadFeature.ALLOW_NON_NUMERIC_NUMBERS)
-            // read fractions exactly, as written: a double would silently round decimals beyond 17 digits
-            .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
-            .disable(JsonNodeFeature.STRIP_TRAILING_BIGDECIMAL_ZEROES)
-            .build();
+    private static final ObjectMapper JSON = RecordJson.MAPPER;
 
     private final InputStream in;
     private final int maxRecordBytes;
@@ -226,7 +215,13 @@ public final class NdjsonReader implements Iterator<SourceRecord>, AutoCloseable
             }
             return buffered;
         } catch (IOException e) {
-            throw new UncheckedIOException("Cannot read input", e);
+            // an input failing at once is a truncated one: report it as the first record, like any later failure
+            return new InputStream() {
+                @Override
+                public int read() throws IOException {
+                    throw e;
+                }
+            };
         }
     }
 }

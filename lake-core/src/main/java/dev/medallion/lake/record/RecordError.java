@@ -11,6 +11,8 @@ public record RecordError(Kind kind, String field, String reason) {
     /** Kinds of rejection; low-cardinality, stable names. */
     public enum Kind {
         MALFORMED_JSON,
+        /** A CSV row that cannot be read: a stray quote, more fields than the header, invalid UTF-8. */
+        MALFORMED_CSV,
         NOT_AN_OBJECT,
         RECORD_TOO_LARGE,
         TRUNCATED_INPUT,

@@ -14,20 +14,25 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
+import java.util.function.LongFunction;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
+import dev.medallion.lake.bronze.BronzeFormat;
+import dev.medallion.lake.bronze.SegmentHeader;
+import dev.medallion.lake.bronze.SegmentReader;
 import dev.medallion.lake.catalog.Partition;
 import dev.medallion.lake.catalog.PartitionLayout;
 import dev.medallion.lake.catalog.SilverColumns;
 import dev.medallion.lake.layout.LakeLayout;
 import dev.medallion.lake.message.FilesWritten.WrittenFile;
 import dev.medallion.lake.parquet.RowWriter;
-import dev.medallion.lake.record.NdjsonReader;
 import dev.medallion.lake.record.RecordConverter;
 import dev.medallion.lake.record.RecordError;
+import dev.medallion.lake.record.RecordReader;
 import dev.medallion.lake.record.SourceRecord;
 import dev.medallion.lake.spec.DatasetSpec;
 import dev.medallion.lake.spec.FieldType;
@@ -36,9 +41,10 @@ import dev.medallion.lake.store.ObjectStore;
 import dev.medallion.lake.store.ObjectWriter;
 
 /**
- * Promotes Bronze objects of one dataset to Silver: parses every line, types it against the dataset spec, adds
- * lineage columns, and writes Snappy Parquet into event-time partitions; every rejected record goes to quarantine
- * with its reason, field and source line, and good records of the same object go through.
+ * Promotes Bronze objects of one dataset to Silver: reads each object segment by segment ({@link SegmentReader}),
+ * parses every record in its segment's format, types it against the dataset spec, adds lineage columns, and writes
+ * Snappy Parquet into event-time partitions; every rejected record goes to quarantine with its reason, field, source
+ * object, segment and position, and good records of the same object go through.
  *
  * <p>
  * Output names derive from the inputs, so running again over the same inputs overwrites the same objects. Nothing
@@ -132,23 +138,47 @@ public final class BronzeToSilver {
         void read(String key) {
             var bronze = LakeLayout.parseBronzeKey(key);
             var info = store.stat(key).orElseThrow(() -> new ObjectNotFoundException(key));
-            Instant ingestedAt = parseInstant(info.metadata().get(RECEIVED_AT_METADATA), info.lastModified());
-            try (InputStream in = store.open(key);
-                    var reader = new NdjsonReader(in, settings.maxRecordBytes())) {
+            Instant objectIngestedAt = parseInstant(info.metadata().get(RECEIVED_AT_METADATA), info.lastModified());
+            try (InputStream in = store.open(key); var segments = new SegmentReader(in)) {
+                int index = 0;
+                while (segments.hasNext()) {
+                    SegmentReader.Segment segment = segments.next();
+                    index++;
+                    read(key, bronze.bronzeId(), index, segment.header(), objectIngestedAt, segment.body());
+                }
+            } catch (IOException e) {
+                throw new UncheckedIOException("Cannot read Bronze object '" + key + "'", e);
+            }
+        }
+
+        /**
+         * Reads one segment. Lineage ids: {@code source:sourceId:position} from the segment header, so the same body
+         * stored twice gets the same ids; for data without a header {@code bronzeId:line} (or
+         * {@code bronzeId:segment:line} when it is not the object's first segment, so ids stay unique).
+         */
+        private void read(String key, String bronzeId, int index, Optional<SegmentHeader> header,
+                Instant objectIngestedAt, InputStream body) {
+            BronzeFormat format = header.map(SegmentHeader::format).orElse(BronzeFormat.NDJSON);
+            Instant ingestedAt = header.map(SegmentHeader::receivedAt).orElse(objectIngestedAt);
+            LongFunction<String> lineage = header.isPresent() ? header.get()::lineageId
+                    : index == 1 ? position -> bronzeId + ":" + position
+                            : position -> bronzeId + ":" + index + ":" + position;
+            try (RecordReader reader = RecordReader.open(body, format, settings.maxRecordBytes())) {
                 while (reader.hasNext()) {
                     SourceRecord record = reader.next();
                     rowsRead++;
                     if (!record.ok()) {
-                        reject(record.error(), key, record.line(), ingestedAt, record.raw());
+                        reject(record.error(), key, header, record.position(), ingestedAt, record.raw());
                         continue;
                     }
                     RecordConverter.Result converted = converter.convert(record.value());
                     if (!converted.ok()) {
-                        reject(converted.error(), key, record.line(), ingestedAt, record.value().toString());
+                        reject(converted.error(), key, header, record.position(), ingestedAt,
+                                record.value().toString());
                         continue;
                     }
                     Object[] row = converted.row();
-                    row[ingestIdIndex] = bronze.bronzeId() + ":" + record.line();
+                    row[ingestIdIndex] = lineage.apply(record.position());
                     row[ingestIdIndex + 1] = key;
                     row[ingestIdIndex + 2] = ingestedAt;
                     writerFor(layout.partitionOf(converter.eventTime(row))).add(row);
@@ -157,8 +187,6 @@ public final class BronzeToSilver {
                         keepWithinLimits();
                     }
                 }
-            } catch (IOException e) {
-                throw new UncheckedIOException("Cannot read Bronze object '" + key + "'", e);
             }
         }
 
@@ -188,7 +216,8 @@ public final class BronzeToSilver {
             written.add(new WrittenFile(result.key(), layout.values(partition), result.rows(), result.bytes()));
         }
 
-        private void reject(RecordError error, String source, long line, Instant ingestedAt, String raw) {
+        private void reject(RecordError error, String source, Optional<SegmentHeader> header, long position,
+                Instant ingestedAt, String raw) {
             Quarantine q = quarantine.computeIfAbsent(error.kind(), kind -> new Quarantine(
                     LakeLayout.quarantineKey(spec.name(), kind, ingestedAt, runId)));
             ObjectNode entry = JSON.createObjectNode()
@@ -196,8 +225,11 @@ public final class BronzeToSilver {
                     .put("error_type", error.kind().label())
                     .put("field", error.field())
                     .put("reason", error.reason())
-                    .put("source_object", source)
-                    .put("line", line)
+                    .put("source_object", source);
+            header.ifPresent(h -> entry.put("segment_source", h.source()).put("segment_id", h.sourceId()));
+            entry.put("position", position)
+                    // the same number, under the name quarantine readers used before segments had formats
+                    .put("line", position)
                     .put("ingested_at", ingestedAt.toString())
                     .put("record", raw);
             q.write(entry.toString());

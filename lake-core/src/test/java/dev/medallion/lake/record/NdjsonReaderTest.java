@@ -62,7 +62,7 @@ class NdjsonReaderTest {
     void readsPlainInput() {
         List<SourceRecord> records = read("{\"a\":1}\n{\"b\":\"x\"}\n");
 
-        assertThat(records).extracting(SourceRecord::line).containsExactly(1L, 2L);
+        assertThat(records).extracting(SourceRecord::position).containsExactly(1L, 2L);
         assertThat(records).allMatch(SourceRecord::ok);
         assertThat(records.get(0).value().get("a").intValue()).isEqualTo(1);
         assertThat(records.get(1).value().get("b").textValue()).isEqualTo("x");
@@ -76,7 +76,7 @@ class NdjsonReaderTest {
 
         List<SourceRecord> records = read(gzip(plain), MAX);
 
-        assertThat(records).extracting(SourceRecord::line).containsExactly(1L, 2L, 3L);
+        assertThat(records).extracting(SourceRecord::position).containsExactly(1L, 2L, 3L);
         assertThat(records).extracting(r -> r.value().get("a").intValue()).containsExactly(1, 2, 3);
     }
 
@@ -94,7 +94,7 @@ class NdjsonReaderTest {
     void skipsBlankLinesButCountsThem() {
         List<SourceRecord> records = read("\n{\"a\":1}\n   \n\t\r\n\n{\"a\":2}\r\n \n");
 
-        assertThat(records).extracting(SourceRecord::line).containsExactly(2L, 6L);
+        assertThat(records).extracting(SourceRecord::position).containsExactly(2L, 6L);
         assertThat(records).allMatch(SourceRecord::ok);
     }
 
@@ -102,7 +102,7 @@ class NdjsonReaderTest {
     void readsALastLineWithoutNewline() {
         List<SourceRecord> records = read("{\"a\":1}\n{\"a\":2}");
 
-        assertThat(records).extracting(SourceRecord::line).containsExactly(1L, 2L);
+        assertThat(records).extracting(SourceRecord::position).containsExactly(1L, 2L);
         assertThat(records.get(1).value().get("a").intValue()).isEqualTo(2);
     }
 
@@ -130,13 +130,13 @@ class NdjsonReaderTest {
         assertThat(records).hasSize(3);
         SourceRecord bad = records.get(1);
         assertThat(bad.ok()).isFalse();
-        assertThat(bad.line()).isEqualTo(2);
+        assertThat(bad.position()).isEqualTo(2);
         assertThat(bad.value()).isNull();
         assertThat(bad.error().kind()).isEqualTo(Kind.MALFORMED_JSON);
         assertThat(bad.error().field()).isEmpty();
         assertThat(bad.raw()).isEqualTo("{\"a\":");
         assertThat(records.get(2).value().get("a").intValue()).isEqualTo(3);
-        assertThat(records.get(2).line()).isEqualTo(3);
+        assertThat(records.get(2).position()).isEqualTo(3);
     }
 
     @ParameterizedTest
@@ -220,7 +220,7 @@ class NdjsonReaderTest {
 
         List<SourceRecord> records = read(utf8(input), max);
 
-        assertThat(records).extracting(SourceRecord::line).containsExactly(1L, 2L, 3L);
+        assertThat(records).extracting(SourceRecord::position).containsExactly(1L, 2L, 3L);
         SourceRecord tooLarge = records.get(0);
         assertThat(tooLarge.error().kind()).isEqualTo(Kind.RECORD_TOO_LARGE);
         assertThat(tooLarge.error().reason()).contains("64 bytes");
@@ -263,11 +263,11 @@ class NdjsonReaderTest {
         List<SourceRecord> good = records.subList(0, records.size() - 1);
         assertThat(good).isNotEmpty().hasSizeLessThan(5_000).allMatch(SourceRecord::ok);
         for (int i = 0; i < good.size(); i++) {
-            assertThat(good.get(i).line()).isEqualTo(i + 1);
+            assertThat(good.get(i).position()).isEqualTo(i + 1);
             assertThat(good.get(i).value().get("i").intValue()).isEqualTo(i + 1);
         }
         assertThat(last.error().kind()).isEqualTo(Kind.TRUNCATED_INPUT);
-        assertThat(last.line()).isEqualTo(good.size() + 1);
+        assertThat(last.position()).isEqualTo(good.size() + 1);
     }
 
     @Test

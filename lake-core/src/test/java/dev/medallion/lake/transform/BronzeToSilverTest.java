@@ -3,6 +3,7 @@ package dev.medallion.lake.transform;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.math.BigDecimal;
@@ -14,6 +15,7 @@ import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -23,6 +25,9 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import dev.medallion.lake.bronze.BronzeFormat;
+import dev.medallion.lake.bronze.SegmentHeader;
+import dev.medallion.lake.bronze.SegmentWriter;
 import dev.medallion.lake.parquet.RowWriter;
 import dev.medallion.lake.spec.DatasetSpec;
 import dev.medallion.lake.spec.DatasetSpecs;
@@ -160,6 +165,99 @@ class BronzeToSilverTest {
         }
     }
 
+    @Test
+    void segmentsOfEveryFormatGetLineageFromTheirHeaders() throws Exception {
+        var sqs = new SegmentHeader("sqs", "m-1", BronzeFormat.NDJSON, Instant.parse("2026-11-02T10:00:01Z"));
+        var http = new SegmentHeader("http", "order-batch-7", BronzeFormat.JSON, Instant.parse("2026-11-02T10:00:02Z"));
+        var csv = new SegmentHeader("http", "upload-9", BronzeFormat.CSV, Instant.parse("2026-11-02T10:00:03Z"));
+        putSegments(BRONZE,
+                segment(sqs, """
+                        {"order_id":"o1","amount":1,"ts":"2026-11-01T00:00:00Z"}
+
+                        {"order_id":"o2","amount":"x","ts":"2026-11-01T00:00:00Z"}
+                        {"order_id":"o3","amount":3,"ts":"2026-11-01T00:00:00Z"}
+                        """),
+                segment(http, """
+                        [{"order_id":"o4","amount":4,"ts":"2026-11-01T00:00:00Z"},
+                         {"order_id":"o5","amount":5,"ts":"2026-11-01T00:00:00Z"}]"""),
+                segment(csv, "order_id,amount,ts\r\no6,\"6.00\",2026-11-01 00:00:00\r\no7,7,2026-11-01T00:00:00Z\r\n"));
+
+        TransformResult result = new BronzeToSilver(store).run(spec, BRONZE);
+
+        assertThat(result.rowsRead()).isEqualTo(7);
+        assertThat(result.rowsWritten()).isEqualTo(6);
+        try (Connection db = DriverManager.getConnection("jdbc:duckdb:"); Statement sql = db.createStatement()) {
+            sql.execute("SET TimeZone='UTC'");
+            ResultSet rows = sql.executeQuery("SELECT order_id, amount, _ingest_id, "
+                    + "strftime(_ingested_at, '%Y-%m-%dT%H:%M:%S') FROM read_parquet('" + lake
+                    + "/silver/**/*.parquet') ORDER BY order_id");
+            List<String> found = new ArrayList<>();
+            while (rows.next()) {
+                found.add(rows.getString(1) + "|" + rows.getBigDecimal(2).toPlainString() + "|" + rows.getString(3)
+                        + "|" + rows.getString(4));
+            }
+            assertThat(found).containsExactly(
+                    "o1|1.00|sqs:m-1:1|2026-11-02T10:00:01",
+                    "o3|3.00|sqs:m-1:4|2026-11-02T10:00:01",
+                    "o4|4.00|http:order-batch-7:1|2026-11-02T10:00:02",
+                    "o5|5.00|http:order-batch-7:2|2026-11-02T10:00:02",
+                    "o6|6.00|http:upload-9:1|2026-11-02T10:00:03",
+                    "o7|7.00|http:upload-9:2|2026-11-02T10:00:03");
+
+            ResultSet quarantined = sql.executeQuery("SELECT error_type, segment_source, segment_id, position, "
+                    + "source_object FROM read_json('" + lake + "/quarantine/sales/**/*.ndjson')");
+            quarantined.next();
+            assertThat(List.of(quarantined.getString(1), quarantined.getString(2), quarantined.getString(3),
+                    quarantined.getString(4), quarantined.getString(5)))
+                    .containsExactly("type_mismatch", "sqs", "m-1", "3", BRONZE);
+            assertThat(quarantined.next()).isFalse();
+        }
+    }
+
+    @Test
+    void theSameBodyStoredInTwoObjectsGetsTheSameLineageIds() throws Exception {
+        // an SQS message redelivered after its first object was stored lands again in another object
+        var message = new SegmentHeader("sqs", "6b1f0a42", BronzeFormat.NDJSON, Instant.parse("2026-11-02T10:00:00Z"));
+        var other = new SegmentHeader("http", "k", BronzeFormat.JSON, Instant.parse("2026-11-02T10:05:00Z"));
+        String body = """
+                {"order_id":"o1","amount":1,"ts":"2026-11-01T00:00:00Z"}
+                {"order_id":"o2","amount":2,"ts":"2026-11-01T00:00:00Z"}
+                """;
+        String second = "bronze/sales/ingest_date=2026-11-02/hour=10/20261102T100500Z-def.ndjson.gz";
+        putSegments(BRONZE, segment(message, body));
+        putSegments(second, segment(other, "{\"order_id\":\"o9\",\"amount\":9,\"ts\":\"2026-11-01T00:00:00Z\"}"),
+                segment(message, body));
+
+        new BronzeToSilver(store).run(spec, List.of(BRONZE, second));
+
+        try (Connection db = DriverManager.getConnection("jdbc:duckdb:"); Statement sql = db.createStatement()) {
+            ResultSet rows = sql.executeQuery("SELECT _ingest_id, count(*), count(DISTINCT _source_object) "
+                    + "FROM read_parquet('" + lake + "/silver/**/*.parquet') GROUP BY _ingest_id ORDER BY 1");
+            List<String> found = new ArrayList<>();
+            while (rows.next()) {
+                found.add(rows.getString(1) + "|" + rows.getLong(2) + "|" + rows.getLong(3));
+            }
+            assertThat(found).containsExactly("http:k:1|1|1", "sqs:6b1f0a42:1|2|2", "sqs:6b1f0a42:2|2|2");
+        }
+    }
+
+    @Test
+    void aTruncatedSegmentKeepsItsGoodRecordsAndQuarantinesTheCut() throws Exception {
+        var header = new SegmentHeader("sqs", "m-1", BronzeFormat.NDJSON, Instant.parse("2026-11-02T10:00:00Z"));
+        var ndjson = new StringBuilder();
+        for (int i = 0; i < 5000; i++) {
+            ndjson.append("{\"order_id\":\"o").append(i).append("\",\"amount\":").append(i)
+                    .append(",\"ts\":\"2026-11-01T00:00:00Z\"}\n");
+        }
+        byte[] whole = segment(header, ndjson.toString());
+        putSegments(BRONZE, java.util.Arrays.copyOf(whole, whole.length / 2));
+
+        TransformResult result = new BronzeToSilver(store).run(spec, BRONZE);
+
+        assertThat(result.quarantinedByKind()).containsOnly(Map.entry("truncated_input", 1L));
+        assertThat(result.rowsWritten()).isGreaterThan(100).isEqualTo(result.rowsRead() - 1);
+    }
+
     private long countSilverRows() throws SQLException {
         try (Connection db = DriverManager.getConnection("jdbc:duckdb:"); Statement sql = db.createStatement()) {
             ResultSet rows = sql.executeQuery("SELECT count(*) FROM read_parquet('" + lake + "/silver/**/*.parquet')");
@@ -171,6 +269,22 @@ class BronzeToSilverTest {
     private List<String> allKeys() {
         try (var keys = store.list("")) {
             return keys.map(ObjectInfo::key).toList();
+        }
+    }
+
+    private static byte[] segment(SegmentHeader header, String body) throws IOException {
+        var out = new ByteArrayOutputStream();
+        try (OutputStream segment = SegmentWriter.open(out, header, 1)) {
+            segment.write(body.getBytes(StandardCharsets.UTF_8));
+        }
+        return out.toByteArray();
+    }
+
+    private void putSegments(String key, byte[]... segments) throws IOException {
+        try (OutputStream out = store.create(key, Map.of())) {
+            for (byte[] segment : segments) {
+                out.write(segment);
+            }
         }
     }
 
