@@ -20,6 +20,7 @@ import org.jboss.logging.Logger;
 
 import dev.medallion.lake.LakeException;
 import dev.medallion.lake.ValidationException;
+import dev.medallion.lake.bronze.BodyRejectedException;
 import dev.medallion.lake.message.LakeMessage;
 import dev.medallion.lake.message.Messages;
 import dev.medallion.lake.store.ObjectNotFoundException;
@@ -252,7 +253,7 @@ public final class QueueConsumer {
                     done.add(message);
                 } else if (failure instanceof ValidationException || failure instanceof ObjectNotFoundException) {
                     LOG.errorf("Poison message %s on %s, moving it to the dead-letter queue: %s",
-                            message.messageId(), settings.queue(), failure.getMessage());
+                            message.messageId(), settings.queue(), loggable(failure));
                     deadLetter(message, failure);
                     done.add(message);
                     count("dead_lettered");
@@ -276,6 +277,17 @@ public final class QueueConsumer {
         } finally {
             outcomes.forEach(o -> held.remove(o.message().receiptHandle()));
         }
+    }
+
+    /**
+     * The reason, fit for a log: a rejected body's reason code and position only, since the parser's message may
+     * quote the record (the dead-letter copy carries the full reason).
+     */
+    private static String loggable(Throwable failure) {
+        if (failure instanceof BodyRejectedException rejected) {
+            return rejected.reason().label() + " (record " + rejected.position() + ")";
+        }
+        return failure.getMessage();
     }
 
     private static Throwable unwrap(Throwable failure) {
