@@ -38,6 +38,7 @@ import dev.medallion.lake.spec.DatasetSpecs;
  *         [--duckdb-reader lines|read_json] [--datasets datasets.yaml] [--results results.jsonl]
  * Harness generate --records N | --target-bytes B [--seed S] [--bad-fraction F] [--customers C]
  *         --out file.ndjson[.gz] [--stats stats.json]
+ * Harness ingest [--steps ingest-http,ingest-sqs] ... (see {@link IngestBench}; needs the running services)
  * </pre>
  *
  * Every run of every engine gets a fresh empty directory; warm-up runs are untimed; timed runs alternate between the
@@ -62,6 +63,11 @@ public final class Harness {
     public void run(String... args) throws Exception {
         if (args.length > 0 && args[0].equals("generate")) {
             generate(Args.parse(Arrays.copyOfRange(args, 1, args.length)));
+        } else if (args.length > 0 && args[0].equals("ingest")) {
+            Path workDir = Path.of(defaultPath("medallion.bench.work-dir", "target/bench-work"));
+            Path results = Path.of(defaultPath("medallion.bench.results", "results/results.jsonl"));
+            new IngestBench(out).run(IngestBench.settings(Args.parse(Arrays.copyOfRange(args, 1, args.length)),
+                    System.getenv(), workDir, results));
         } else if (args.length > 0 && (args[0].equals("--help") || args[0].equals("-h"))) {
             out.println(usage());
         } else {
@@ -75,7 +81,8 @@ public final class Harness {
                                [--engines ours,duckdb] [--steps ndjson-to-parquet] [--duckdb-threads T]
                                [--duckdb-reader lines|read_json] [--datasets datasets.yaml] [--results results.jsonl]
                        Harness generate (--records N | --target-bytes B) [--seed S] [--bad-fraction F] [--customers C]
-                               --out FILE.ndjson[.gz] [--stats stats.json]""";
+                               --out FILE.ndjson[.gz] [--stats stats.json]
+                """ + IngestBench.usage();
     }
 
     private void generate(Args a) throws IOException {
