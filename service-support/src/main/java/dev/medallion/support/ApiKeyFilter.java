@@ -3,27 +3,38 @@ package dev.medallion.support;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.util.Arrays;
+import java.util.Collection;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.stream.Collectors;
 
+import jakarta.json.JsonString;
 import jakarta.ws.rs.container.ContainerRequestContext;
 import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.eclipse.microprofile.jwt.JsonWebToken;
 import org.jboss.resteasy.reactive.server.ServerRequestFilter;
 
 import dev.medallion.lake.ValidationException;
 import dev.medallion.lake.spec.DatasetName;
+import io.quarkus.security.identity.CurrentIdentityAssociation;
+import io.quarkus.security.identity.SecurityIdentity;
+import io.smallrye.mutiny.Uni;
 
 /**
  * Every request that changes something ({@code POST}, {@code PUT}, {@code PATCH}, {@code DELETE}) under
- * {@code /v1/} needs a configured API key, as {@code Authorization: Bearer <key>} or {@code X-Api-Key: <key>}; a
- * request under {@code /v1/datasets/{dataset}/} also needs a key scoped to that dataset. Keys are configured as
- * SHA-256 hashes, compared in constant time, and never logged.
+ * {@code /v1/} needs a credential: a configured API key, as {@code Authorization: Bearer <key>} or
+ * {@code X-Api-Key: <key>}, or, when OIDC is configured, a bearer token Quarkus OIDC verifies. A request under
+ * {@code /v1/datasets/{dataset}/} also needs the credential to be scoped to that dataset: the key's configured
+ * datasets, or the token's datasets claim. Keys are configured as SHA-256 hashes, compared in constant time, and
+ * never logged.
  */
 public class ApiKeyFilter {
     private static final Set<String> MUTATING = Set.of("POST", "PUT", "PATCH", "DELETE");
@@ -34,8 +45,12 @@ public class ApiKeyFilter {
     }
 
     private final List<Key> keys;
+    private final boolean oidc;
+    private final String datasetsClaim;
+    private final CurrentIdentityAssociation identity;
 
-    public ApiKeyFilter(LakeConfig config) {
+    public ApiKeyFilter(LakeConfig config, CurrentIdentityAssociation identity,
+            @ConfigProperty(name = "quarkus.oidc.tenant-enabled", defaultValue = "false") boolean oidc) {
         this.keys = config.auth().keys().entrySet().stream().map(e -> {
             String hash = e.getValue().sha256().trim().toLowerCase(java.util.Locale.ROOT);
             if (!SHA256_HEX.matcher(hash).matches()) {
@@ -44,19 +59,40 @@ public class ApiKeyFilter {
             }
             return new Key(e.getKey(), HexFormat.of().parseHex(hash), Set.copyOf(e.getValue().datasets()));
         }).toList();
+        this.oidc = oidc;
+        this.datasetsClaim = config.auth().oidc().datasetsClaim();
+        this.identity = identity;
     }
 
     @ServerRequestFilter
-    public Response authenticate(ContainerRequestContext request) {
+    public Uni<Response> authenticate(ContainerRequestContext request) {
         String path = request.getUriInfo().getPath();
         if (!MUTATING.contains(request.getMethod()) || !path.startsWith("/v1/")) {
-            return null;
+            return Uni.createFrom().nullItem();
         }
-        String presented = presentedKey(request);
+        String bearer = bearer(request);
+        String presented = bearer != null ? bearer : request.getHeaderString("X-Api-Key");
         if (presented == null || presented.isEmpty()) {
-            return error(Response.Status.UNAUTHORIZED, "unauthorized",
-                    "an API key is required: send 'Authorization: Bearer <key>' or 'X-Api-Key: <key>'");
+            return done(error(Response.Status.UNAUTHORIZED, "unauthorized", "a credential is required: send "
+                    + "'Authorization: Bearer <key or token>' or 'X-Api-Key: <key>'"));
         }
+        Key key = keyMatching(presented);
+        if (key != null) {
+            return done(scope(path, key.datasets, "API key '" + key.name + "'"));
+        }
+        if (!oidc || bearer == null) {
+            return done(error(Response.Status.UNAUTHORIZED, "unauthorized", "the API key is not valid"));
+        }
+        // not one of our keys: a token for Quarkus OIDC to verify (signature, issuer, expiry)
+        return identity.getDeferredIdentity()
+                .map(caller -> caller.isAnonymous()
+                        ? error(Response.Status.UNAUTHORIZED, "unauthorized", "the bearer token is not valid")
+                        : scope(path, datasetsOf(caller), "this token"))
+                .onFailure().recoverWithItem(() -> error(Response.Status.UNAUTHORIZED, "unauthorized",
+                        "the bearer token is not valid"));
+    }
+
+    private Key keyMatching(String presented) {
         byte[] hash = sha256(presented);
         Key match = null;
         for (Key key : keys) {
@@ -64,16 +100,32 @@ public class ApiKeyFilter {
                 match = key;
             }
         }
-        if (match == null) {
-            return error(Response.Status.UNAUTHORIZED, "unauthorized", "the API key is not valid");
-        }
+        return match;
+    }
+
+    /** Null (go on) unless the path names a dataset the credential may not write. */
+    private static Response scope(String path, Set<String> datasets, String who) {
         Matcher dataset = DATASET_PATH.matcher(path);
         // an invalid name is left to the endpoint, which rejects it with a 400 that says why
-        if (dataset.find() && isValidName(dataset.group(1)) && !match.datasets.contains(dataset.group(1))) {
-            return error(Response.Status.FORBIDDEN, "forbidden",
-                    "API key '" + match.name + "' may not write to this dataset");
+        if (dataset.find() && isValidName(dataset.group(1)) && !datasets.contains(dataset.group(1))) {
+            return error(Response.Status.FORBIDDEN, "forbidden", who + " may not write to this dataset");
         }
         return null;
+    }
+
+    private Set<String> datasetsOf(SecurityIdentity caller) {
+        if (!(caller.getPrincipal() instanceof JsonWebToken token)) {
+            return Set.of();
+        }
+        Object claim = token.getClaim(datasetsClaim);
+        if (claim instanceof Collection<?> values) {
+            return values.stream().map(v -> v instanceof JsonString text ? text.getString() : String.valueOf(v))
+                    .collect(Collectors.toSet());
+        }
+        if (claim instanceof JsonString text) {
+            claim = text.getString();
+        }
+        return claim instanceof String text ? Set.copyOf(Arrays.asList(text.trim().split("\\s+"))) : Set.of();
     }
 
     private static boolean isValidName(String name) {
@@ -85,12 +137,12 @@ public class ApiKeyFilter {
         }
     }
 
-    private static String presentedKey(ContainerRequestContext request) {
+    private static String bearer(ContainerRequestContext request) {
         String header = request.getHeaderString(HttpHeaders.AUTHORIZATION);
         if (header != null && header.regionMatches(true, 0, "Bearer ", 0, 7)) {
             return header.substring(7).trim();
         }
-        return request.getHeaderString("X-Api-Key");
+        return null;
     }
 
     private static byte[] sha256(String key) {
@@ -99,6 +151,10 @@ public class ApiKeyFilter {
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException("SHA-256 is always available", e);
         }
+    }
+
+    private static Uni<Response> done(Response response) {
+        return Uni.createFrom().item(response);
     }
 
     private static Response error(Response.Status status, String code, String reason) {

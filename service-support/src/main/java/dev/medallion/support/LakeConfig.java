@@ -63,6 +63,19 @@ public interface LakeConfig {
          * configured, never the key, and only its name appears in logs.
          */
         Map<String, ApiKey> keys();
+
+        /**
+         * OIDC/JWT bearer tokens, accepted besides API keys once Quarkus OIDC is configured
+         * ({@code quarkus.oidc.tenant-enabled=true} with {@code quarkus.oidc.auth-server-url} or
+         * {@code quarkus.oidc.public-key}).
+         */
+        Oidc oidc();
+    }
+
+    interface Oidc {
+        /** The token claim listing the datasets its bearer may write (a JSON array, or space-separated text). */
+        @WithDefault("datasets")
+        String datasetsClaim();
     }
 
     interface ApiKey {
