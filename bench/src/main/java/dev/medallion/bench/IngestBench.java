@@ -114,8 +114,8 @@ final class IngestBench {
         }
         long sqsRecords = a.longValue("sqs-records", 200_000);
         int bodyBytes = (int) a.longValue("body-bytes", 1 << 20);
-        int clients = (int) a.longValue("clients", 8);
-        int pollers = (int) a.longValue("pollers", 2);
+        int clients = (int) a.longValue("clients", 32);
+        int pollers = (int) a.longValue("pollers", 4);
         int perMessage = (int) a.longValue("records-per-message", 50);
         if (bodyBytes < 1024 || clients < 1 || pollers < 1 || perMessage < 1) {
             throw new UsageException("Cannot run: --body-bytes must be at least 1024, --clients, --pollers and "

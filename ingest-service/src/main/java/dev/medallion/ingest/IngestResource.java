@@ -138,8 +138,8 @@ public class IngestResource {
         Instant receivedAt = Instant.now();
         SegmentEncoder.Encoded encoded;
         try {
-            encoded = encoder.encode(body, gzipped, format, new SegmentHeader(SOURCE, requestId, format, receivedAt),
-                    true);
+            encoded = encoder.encode(body, gzipped, new SegmentHeader(SOURCE, requestId, format, receivedAt), true,
+                    idempotent);
         } catch (BodyRejectedException e) {
             Response.Status status = switch (e.reason()) {
                 case BODY_TOO_LARGE, RECORD_TOO_LARGE -> Response.Status.REQUEST_ENTITY_TOO_LARGE;

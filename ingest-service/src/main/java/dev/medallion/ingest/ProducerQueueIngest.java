@@ -92,8 +92,7 @@ public class ProducerQueueIngest {
         var header = new SegmentHeader(SOURCE, parsed.sourceId(), parsed.format(), sentAt(message));
         SegmentEncoder.Encoded encoded;
         try {
-            encoded = encoder.encode(new ByteArrayInputStream(parsed.payload()), false, parsed.format(), header,
-                    false);
+            encoded = encoder.encode(new ByteArrayInputStream(parsed.payload()), false, header, false, false);
         } catch (BodyRejectedException e) {
             metrics.rejected(parsed.dataset(), SOURCE, e.reason().label());
             throw e;

@@ -88,16 +88,34 @@ public final class BodyScanner {
         long records = 0;
         long malformed = 0;
         List<Long> positions = new ArrayList<>();
+        // hot path of HTTP ingest: one branch per printable ASCII byte; the validator only sees non-ASCII bytes
+        boolean inSequence = false;
         int n;
         while ((n = in.read(buffer, 0, buffer.length)) >= 0) {
             bytes += n;
             int lineStart = 0;
             for (int i = 0; i < n; i++) {
                 byte b = buffer[i];
-                if (b == '\n') {
-                    if (utf8.inSequence()) {
+                if (b > ' ') {
+                    if (inSequence) {
                         throw invalidUtf8(line);
                     }
+                    if (first == 0) {
+                        first = b;
+                    }
+                    last = b;
+                } else if (b < 0) {
+                    if (!utf8.accept(b)) {
+                        throw invalidUtf8(line);
+                    }
+                    inSequence = utf8.inSequence();
+                    if (first == 0) {
+                        first = b;
+                    }
+                    last = b;
+                } else if (inSequence) {
+                    throw invalidUtf8(line);
+                } else if (b == '\n') {
                     lineBytes += i - lineStart;
                     lineStart = i + 1;
                     if (lineBytes > maxRecordBytes) {
@@ -114,14 +132,9 @@ public final class BodyScanner {
                     line++;
                     lineBytes = 0;
                     first = 0;
-                    continue;
-                }
-                if ((b < 0 || utf8.inSequence()) && !utf8.accept(b)) {
-                    throw invalidUtf8(line);
-                }
-                if (b != ' ' && b != '\t' && b != '\r') {
+                } else if (b != ' ' && b != '\t' && b != '\r') {
                     if (first == 0) {
-                        first = b;
+                        first = b; // a control character: not blank, and not JSON either
                     }
                     last = b;
                 }

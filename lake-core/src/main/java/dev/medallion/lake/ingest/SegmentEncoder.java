@@ -35,7 +35,10 @@ public final class SegmentEncoder {
     public record Limits(long maxWireBytes, long maxInflatedBytes, int maxRecordBytes, int deflateLevel) {
     }
 
-    /** An encoded body: the segment to batch, what the scan found, and the SHA-256 of the body as sent. */
+    /**
+     * An encoded body: the segment to batch, what the scan found, and the hex SHA-256 of the body as sent (when asked
+     * for, else empty).
+     */
     public record Encoded(PendingSegment segment, BodyScanner.ScanResult scan, String bodySha256) {
     }
 
@@ -48,13 +51,17 @@ public final class SegmentEncoder {
     }
 
     /**
+     * @param header the segment's lineage, naming the body's format
+     * @param hashBody whether to hash the body as sent (requests with an Idempotency-Key need it; others skip the cost)
      * @throws BodyRejectedException for a body that can never be accepted, saying why
      * @throws BuffersFullException when the memory budget has no room for it now
      */
-    public Encoded encode(InputStream wire, boolean gzipped, BronzeFormat format, SegmentHeader header,
-            boolean clientWaiting) throws IOException {
-        MessageDigest sha256 = sha256();
-        InputStream sent = new Limited(new DigestInputStream(wire, sha256), limits.maxWireBytes(), "as sent");
+    public Encoded encode(InputStream wire, boolean gzipped, SegmentHeader header, boolean clientWaiting,
+            boolean hashBody) throws IOException {
+        BronzeFormat format = header.format();
+        MessageDigest sha256 = hashBody ? sha256() : null;
+        InputStream sent = new Limited(hashBody ? new DigestInputStream(wire, sha256) : wire, limits.maxWireBytes(),
+                "as sent");
         SegmentBuffer buffer = new SegmentBuffer(budget);
         try {
             InputStream plain = new Limited(gzipped ? gunzip(sent) : sent, limits.maxInflatedBytes(),
@@ -67,7 +74,7 @@ public final class SegmentEncoder {
             }
             var pending = new PendingSegment(header, buffer, scan.records(), scan.bytes(), clientWaiting,
                     PendingSegment.BeforeStore.NOTHING);
-            return new Encoded(pending, scan, HexFormat.of().formatHex(sha256.digest()));
+            return new Encoded(pending, scan, hashBody ? HexFormat.of().formatHex(sha256.digest()) : "");
         } catch (ZipException | EOFException e) {
             buffer.release();
             throw new BodyRejectedException(BodyRejectedException.Reason.BAD_ENCODING, 0,

@@ -31,7 +31,7 @@ class SegmentEncoderTest {
     void encodesAPlainOrGzipBodyAsOneSegmentHoldingTheBytesAsReceived() throws IOException {
         for (boolean gzipped : new boolean[] { false, true }) {
             byte[] sent = gzipped ? gzip(BODY.getBytes(StandardCharsets.UTF_8)) : BODY.getBytes(StandardCharsets.UTF_8);
-            var encoded = encoder.encode(new ByteArrayInputStream(sent), gzipped, BronzeFormat.NDJSON, HEADER, true);
+            var encoded = encoder.encode(new ByteArrayInputStream(sent), gzipped, HEADER, true, true);
             assertThat(encoded.scan().records()).isEqualTo(2);
             assertThat(encoded.segment().receivedBytes()).isEqualTo(BODY.length());
             var stored = new ByteArrayOutputStream();
@@ -43,6 +43,9 @@ class SegmentEncoderTest {
                 assertThat(segments.hasNext()).isFalse();
             }
             assertThat(encoded.bodySha256()).hasSize(64);
+            var unhashed = encoder.encode(new ByteArrayInputStream(sent), gzipped, HEADER, true, false);
+            assertThat(unhashed.bodySha256()).isEmpty();
+            unhashed.segment().data().release();
             encoded.segment().data().release();
         }
         assertThat(budget.used()).isZero();
@@ -52,7 +55,7 @@ class SegmentEncoderTest {
     void stopsAGzipBombOnceItInflatesPastTheLimit() throws IOException {
         byte[] bomb = gzip(new byte[10 << 20]); // 10 MiB of zeros, about 10 KiB compressed
         assertThat(bomb.length).isLessThan(64 * 1024);
-        assertThatThrownBy(() -> encoder.encode(new ByteArrayInputStream(bomb), true, BronzeFormat.NDJSON, HEADER,
+        assertThatThrownBy(() -> encoder.encode(new ByteArrayInputStream(bomb), true, HEADER, true,
                 true)).isInstanceOfSatisfying(BodyRejectedException.class,
                         e -> assertThat(e.reason()).isEqualTo(BodyRejectedException.Reason.BODY_TOO_LARGE))
                 .hasMessageContaining("once decompressed");
@@ -62,11 +65,11 @@ class SegmentEncoderTest {
     @Test
     void refusesABodyLargerThanTheLimitAsSentAndBrokenGzip() throws IOException {
         byte[] large = ("{\"a\":1}\n".repeat(10_000)).getBytes(StandardCharsets.UTF_8);
-        assertThatThrownBy(() -> encoder.encode(new ByteArrayInputStream(large), false, BronzeFormat.NDJSON, HEADER,
+        assertThatThrownBy(() -> encoder.encode(new ByteArrayInputStream(large), false, HEADER, true,
                 true)).hasMessageContaining("as sent");
         byte[] truncated = Arrays.copyOf(gzip(BODY.getBytes(StandardCharsets.UTF_8)), 15);
-        assertThatThrownBy(() -> encoder.encode(new ByteArrayInputStream(truncated), true, BronzeFormat.NDJSON,
-                HEADER, true)).isInstanceOfSatisfying(BodyRejectedException.class,
+        assertThatThrownBy(() -> encoder.encode(new ByteArrayInputStream(truncated), true, HEADER, true,
+                false)).isInstanceOfSatisfying(BodyRejectedException.class,
                         e -> assertThat(e.reason()).isEqualTo(BodyRejectedException.Reason.BAD_ENCODING));
         assertThat(budget.used()).isZero();
     }
@@ -75,7 +78,7 @@ class SegmentEncoderTest {
     void failsFastAndHoldsNothingWhenTheBudgetIsSpent() {
         var tiny = new SegmentEncoder(new SegmentEncoder.Limits(1 << 20, 1 << 20, 1024, 1), new MemoryBudget(1000));
         assertThatThrownBy(() -> tiny.encode(new ByteArrayInputStream(BODY.getBytes(StandardCharsets.UTF_8)), false,
-                BronzeFormat.NDJSON, HEADER, true)).isInstanceOf(BuffersFullException.class);
+                HEADER, true, true)).isInstanceOf(BuffersFullException.class);
     }
 
     private static byte[] gzip(byte[] bytes) throws IOException {
