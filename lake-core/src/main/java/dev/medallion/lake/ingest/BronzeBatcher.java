@@ -199,30 +199,39 @@ public final class BronzeBatcher implements AutoCloseable {
         String id = LakeLayout.newBronzeId(batch.openedAt);
         String key = LakeLayout.bronzeKey(dataset, batch.openedAt, id);
         try {
-            for (PendingSegment segment : batch.segments) {
-                segment.beforeStore().run(key);
-            }
-            ObjectWriter object = store.create(key, metadata(batch));
+            long stored;
             try {
                 for (PendingSegment segment : batch.segments) {
-                    segment.data().writeTo(object);
+                    segment.beforeStore().run(key);
                 }
-                object.close();
-            } catch (IOException | RuntimeException e) {
-                object.abort();
-                throw e;
+                stored = write(key, batch);
+            } finally {
+                // the bytes are in the store (or never will be): their memory is free before anyone is answered
+                batch.segments.forEach(segment -> segment.data().release());
             }
-            announce.accept(BronzeObjectLanded.of(id, dataset, key, object.position(), batch.openedAt,
-                    source(batch)));
-            listener.flushed(dataset, reason, batch, object.position(), Duration.ofNanos(System.nanoTime() - started));
+            announce.accept(BronzeObjectLanded.of(id, dataset, key, stored, batch.openedAt, source(batch)));
+            listener.flushed(dataset, reason, batch, stored, Duration.ofNanos(System.nanoTime() - started));
             var landing = new Landing(key, batch.openedAt);
             batch.waiters.forEach(waiter -> waiter.complete(landing));
         } catch (IOException | RuntimeException e) {
             Exception error = e instanceof IOException io ? new UncheckedIOException(io) : e;
             listener.failed(dataset, batch, error);
             batch.waiters.forEach(waiter -> waiter.completeExceptionally(error));
-        } finally {
-            batch.segments.forEach(segment -> segment.data().release());
+        }
+    }
+
+    /** Stores the batch's segments as one object; returns its size. */
+    private long write(String key, Batch batch) throws IOException {
+        ObjectWriter object = store.create(key, metadata(batch));
+        try {
+            for (PendingSegment segment : batch.segments) {
+                segment.data().writeTo(object);
+            }
+            object.close();
+            return object.position();
+        } catch (IOException | RuntimeException e) {
+            object.abort();
+            throw e;
         }
     }
 
