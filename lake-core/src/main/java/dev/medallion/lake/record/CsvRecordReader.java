@@ -4,7 +4,6 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.util.HashSet;
-import java.util.NoSuchElementException;
 import java.util.Set;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -15,37 +14,17 @@ import dev.medallion.lake.bronze.CsvTokenizer;
  * Reads CSV with a header row: each row becomes an object of header name to text (an empty unquoted field is left
  * out, {@code ""} is the empty string), typed later by the dataset spec like any JSON string.
  */
-final class CsvRecordReader implements RecordReader {
+final class CsvRecordReader extends LookAheadRecordReader {
     private final InputStream in;
     private final CsvTokenizer rows;
     private final int maxRecordBytes;
     private String[] header;
-    private boolean ended;
     private long position;
-    private SourceRecord next;
 
     CsvRecordReader(InputStream in, int maxRecordBytes) {
         this.in = in;
         this.rows = new CsvTokenizer(in, maxRecordBytes);
         this.maxRecordBytes = maxRecordBytes;
-    }
-
-    @Override
-    public boolean hasNext() {
-        if (next == null && !ended) {
-            next = readNext();
-        }
-        return next != null;
-    }
-
-    @Override
-    public SourceRecord next() {
-        if (!hasNext()) {
-            throw new NoSuchElementException();
-        }
-        SourceRecord record = next;
-        next = null;
-        return record;
     }
 
     @Override
@@ -57,25 +36,26 @@ final class CsvRecordReader implements RecordReader {
         }
     }
 
-    private SourceRecord readNext() {
+    @Override
+    protected SourceRecord readNext() {
         try {
             if (header == null) {
                 if (!rows.next()) {
-                    ended = true;
+                    end();
                     return null;
                 }
                 String problem = headerProblem();
                 if (problem != null) {
-                    ended = true; // without names, no row can be read
+                    end(); // without names, no row can be read
                     return SourceRecord.failed(1, new RecordError(RecordError.Kind.MALFORMED_CSV, "", problem), null);
                 }
             }
             if (!rows.next()) {
-                ended = true;
+                end();
                 return null;
             }
         } catch (IOException e) {
-            ended = true;
+            end();
             return SourceRecord.failed(position + 1, new RecordError(RecordError.Kind.TRUNCATED_INPUT, "",
                     "the input ends in the middle (" + e.getMessage() + "); rows before it were read"), null);
         }

@@ -3,7 +3,6 @@ package dev.medallion.lake.record;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
-import java.util.NoSuchElementException;
 
 import com.fasterxml.jackson.core.JsonParseException;
 import com.fasterxml.jackson.core.JsonParser;
@@ -18,40 +17,20 @@ import com.fasterxml.jackson.databind.util.TokenBuffer;
  * element's tokens are buffered only while it stays within the size limit, then turned into a tree, so neither the
  * array nor an oversized element is ever held whole.
  */
-final class JsonRecordReader implements RecordReader {
+final class JsonRecordReader extends LookAheadRecordReader {
     private final InputStream in;
     private final boolean envelope;
     private final int maxRecordBytes;
     private JsonParser parser;
     private boolean started;
     private boolean inArray;
-    private boolean ended;
     private long position;
     private boolean inElement;
-    private SourceRecord next;
 
     JsonRecordReader(InputStream in, boolean envelope, int maxRecordBytes) {
         this.in = in;
         this.envelope = envelope;
         this.maxRecordBytes = maxRecordBytes;
-    }
-
-    @Override
-    public boolean hasNext() {
-        if (next == null && !ended) {
-            next = readNext();
-        }
-        return next != null;
-    }
-
-    @Override
-    public SourceRecord next() {
-        if (!hasNext()) {
-            throw new NoSuchElementException();
-        }
-        SourceRecord record = next;
-        next = null;
-        return record;
     }
 
     @Override
@@ -66,7 +45,8 @@ final class JsonRecordReader implements RecordReader {
         }
     }
 
-    private SourceRecord readNext() {
+    @Override
+    protected SourceRecord readNext() {
         try {
             if (!started) {
                 started = true;
@@ -76,21 +56,21 @@ final class JsonRecordReader implements RecordReader {
                 return first(parser.nextToken());
             }
             if (!inArray) {
-                return end();
+                return finished();
             }
             JsonToken token = parser.nextToken();
             if (token == JsonToken.END_ARRAY || token == null) {
-                return end();
+                return finished();
             }
             position++;
             return token == JsonToken.START_OBJECT ? element() : notAnObject(token);
         } catch (JsonProcessingException e) {
             // the rest cannot be found once the syntax is broken
-            ended = true;
+            end();
             return SourceRecord.failed(inElement ? position : position + 1, new RecordError(RecordError.Kind.MALFORMED_JSON, "",
                     e.getOriginalMessage()), null);
         } catch (IOException e) {
-            ended = true;
+            end();
             return SourceRecord.failed(inElement ? position : position + 1,
                     new RecordError(RecordError.Kind.TRUNCATED_INPUT, "",
                             "the input ends in the middle (" + e.getMessage() + "); records before it were read"),
@@ -100,7 +80,7 @@ final class JsonRecordReader implements RecordReader {
 
     private SourceRecord first(JsonToken token) throws IOException {
         if (token == null) {
-            return end();
+            return finished();
         }
         if (envelope) {
             if (token == JsonToken.START_OBJECT) {
@@ -113,7 +93,7 @@ final class JsonRecordReader implements RecordReader {
                     parser.skipChildren();
                 }
             }
-            ended = true;
+            end();
             return SourceRecord.failed(1, new RecordError(RecordError.Kind.NOT_AN_OBJECT, "records",
                     "expected an envelope {\"dataset\": ..., \"records\": [...]}"), null);
         }
@@ -125,8 +105,9 @@ final class JsonRecordReader implements RecordReader {
         return token == JsonToken.START_OBJECT ? element() : notAnObject(token);
     }
 
-    private SourceRecord end() {
-        ended = true;
+    /** No more records: ends the reader and returns its end-of-input value. */
+    private SourceRecord finished() {
+        end();
         return null;
     }
 

@@ -9,7 +9,6 @@ import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CharsetDecoder;
 import java.nio.charset.StandardCharsets;
-import java.util.NoSuchElementException;
 import java.util.zip.GZIPInputStream;
 
 import com.fasterxml.jackson.core.JsonParser;
@@ -25,7 +24,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
  * {@link SourceRecord}: a parsed object, or an error saying what is wrong and on which line. Blank lines are
  * skipped. Duplicate keys in an object are an error rather than a silent last-wins.
  */
-public final class NdjsonReader implements RecordReader {
+public final class NdjsonReader extends LookAheadRecordReader {
     /** Longest raw text kept with a rejected record. */
     private static final int RAW_LIMIT = 4096;
     private static final ObjectMapper JSON = RecordJson.MAPPER;
@@ -35,8 +34,6 @@ public final class NdjsonReader implements RecordReader {
     private final ByteArrayOutputStream line = new ByteArrayOutputStream();
     private final CharsetDecoder utf8 = StandardCharsets.UTF_8.newDecoder();
     private long lineNumber;
-    private SourceRecord next;
-    private boolean ended;
     private final byte[] buffer = new byte[64 * 1024];
     private int bufferPos;
     private int bufferEnd;
@@ -52,24 +49,6 @@ public final class NdjsonReader implements RecordReader {
     }
 
     @Override
-    public boolean hasNext() {
-        if (next == null && !ended) {
-            next = readNext();
-        }
-        return next != null;
-    }
-
-    @Override
-    public SourceRecord next() {
-        if (!hasNext()) {
-            throw new NoSuchElementException();
-        }
-        SourceRecord record = next;
-        next = null;
-        return record;
-    }
-
-    @Override
     public void close() {
         try {
             in.close();
@@ -78,19 +57,20 @@ public final class NdjsonReader implements RecordReader {
         }
     }
 
-    private SourceRecord readNext() {
+    @Override
+    protected SourceRecord readNext() {
         while (true) {
             line.reset();
             boolean eof;
             try {
                 eof = !readLine();
             } catch (IOException e) {
-                ended = true;
+                end();
                 return SourceRecord.failed(lineNumber + 1, new RecordError(RecordError.Kind.TRUNCATED_INPUT, "",
                         "the input ends in the middle (" + e.getMessage() + "); lines before it were read"), null);
             }
             if (eof) {
-                ended = true;
+                end();
                 if (line.size() == 0 && !lineTooLarge) {
                     return null;
                 }
@@ -101,7 +81,7 @@ public final class NdjsonReader implements RecordReader {
                         "the line is longer than " + maxRecordBytes + " bytes"), raw());
             }
             if (isBlank()) {
-                if (ended) {
+                if (ended()) {
                     return null;
                 }
                 continue;
