@@ -56,6 +56,11 @@ public final class RssSampler {
         thread.start();
     }
 
+    /** Samples taken so far. */
+    public synchronized int samples() {
+        return samples;
+    }
+
     /** Stops sampling and returns the peak; {@code null} if the process could never be read. */
     public Peak stop() throws InterruptedException {
         running = false;

@@ -1,7 +1,9 @@
 package dev.medallion.bench;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
+import java.time.Duration;
 import java.util.OptionalLong;
 
 import org.junit.jupiter.api.Test;
@@ -31,7 +33,7 @@ class RssSamplerTest {
     void samplesThisProcess() throws InterruptedException {
         RssSampler sampler = new RssSampler(ProcessHandle.current().pid(), 10);
         sampler.start();
-        Thread.sleep(60);
+        await().atMost(Duration.ofSeconds(10)).until(() -> sampler.samples() >= 2);
         RssSampler.Peak peak = sampler.stop();
         assertThat(peak).isNotNull();
         assertThat(peak.samples()).isGreaterThanOrEqualTo(2);
