@@ -46,7 +46,8 @@ public record ProducerMessage(String dataset, BronzeFormat format, byte[] payloa
         String payload = body;
         String sourceId = messageId;
         Optional<String> dataset = Optional.ofNullable(attributes.get(DATASET_ATTRIBUTE));
-        JsonNode sns = firstValue(body);
+        Shape shape = shapeOf(body);
+        JsonNode sns = shape.first();
         if (sns != null && sns.isObject() && "Notification".equals(sns.path("Type").asText())
                 && sns.path("Message").isTextual() && sns.hasNonNull("TopicArn")) {
             payload = sns.get("Message").asText();
@@ -56,11 +57,11 @@ public record ProducerMessage(String dataset, BronzeFormat format, byte[] payloa
             if (attribute.isTextual()) {
                 dataset = Optional.of(attribute.asText());
             }
+            shape = shapeOf(payload);
         }
-        byte[] bytes = payload.getBytes(StandardCharsets.UTF_8);
-        BronzeFormat format = formatOf(payload);
+        BronzeFormat format = shape.format(payload);
         if (format == BronzeFormat.ENVELOPE) {
-            String named = firstValue(payload).get("dataset").asText();
+            String named = shape.first().get("dataset").asText();
             if (dataset.isPresent() && !dataset.get().equals(named)) {
                 throw new ValidationException("Cannot ingest message " + messageId + ": its envelope names dataset '"
                         + named + "' but its attribute names '" + dataset.get() + "'");
@@ -70,18 +71,27 @@ public record ProducerMessage(String dataset, BronzeFormat format, byte[] payloa
         String name = dataset.or(() -> defaultDataset).orElseThrow(() -> new ValidationException(
                 "Cannot ingest message " + messageId + ": it names no dataset (send an envelope "
                         + "{\"dataset\":...,\"records\":[...]} or a '" + DATASET_ATTRIBUTE + "' message attribute)"));
-        return new ProducerMessage(name, format, bytes, sourceId);
+        return new ProducerMessage(name, format, payload.getBytes(StandardCharsets.UTF_8), sourceId);
     }
 
     /**
-     * NDJSON when more than one value follows another; an envelope when the single value is an object of exactly
-     * {@code dataset} (text) and {@code records} (array); otherwise one JSON value (a record or an array of them).
-     * A body that is not JSON at all is left to the scanner to reject with a precise reason.
+     * The first JSON value of a text (null when it does not parse) and whether anything follows it.
+     *
+     * @param wellFormed whether the text parsed as far as it was read
      */
-    private static BronzeFormat formatOf(String payload) {
-        try (JsonParser parser = JSON.createParser(payload)) {
-            JsonNode first = JSON.readTree(parser);
-            if (parser.nextToken() != null) {
+    private record Shape(JsonNode first, boolean more, boolean wellFormed) {
+
+        /**
+         * NDJSON when more than one value follows another; an envelope when the single value is an object of
+         * exactly {@code dataset} (text) and {@code records} (array); otherwise one JSON value (a record or an array
+         * of them). A body that is not JSON at all is left to the scanner to reject with a precise reason.
+         */
+        BronzeFormat format(String text) {
+            if (!wellFormed) {
+                // a malformed first line may still be followed by good NDJSON lines: those are ingested
+                return text.indexOf('\n') >= 0 ? BronzeFormat.NDJSON : BronzeFormat.JSON;
+            }
+            if (more) {
                 return BronzeFormat.NDJSON;
             }
             if (first != null && first.isObject() && first.size() == 2 && first.path("dataset").isTextual()
@@ -89,19 +99,18 @@ public record ProducerMessage(String dataset, BronzeFormat format, byte[] payloa
                 return BronzeFormat.ENVELOPE;
             }
             return BronzeFormat.JSON;
-        } catch (JsonProcessingException e) {
-            // a malformed first line may still be followed by good NDJSON lines: those are ingested
-            return payload.indexOf('\n') >= 0 ? BronzeFormat.NDJSON : BronzeFormat.JSON;
-        } catch (IOException e) {
-            throw new IllegalStateException("Reading a string cannot fail", e);
         }
     }
 
-    private static JsonNode firstValue(String text) {
+    private static Shape shapeOf(String text) {
+        JsonNode first = null;
         try (JsonParser parser = JSON.createParser(text)) {
-            return JSON.readTree(parser);
+            first = JSON.readTree(parser);
+            return new Shape(first, parser.nextToken() != null, true);
+        } catch (JsonProcessingException e) {
+            return new Shape(first, false, false);
         } catch (IOException e) {
-            return null;
+            throw new IllegalStateException("Reading a string cannot fail", e);
         }
     }
 }
