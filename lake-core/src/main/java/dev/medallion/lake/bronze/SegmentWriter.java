@@ -21,18 +21,24 @@ public final class SegmentWriter {
     private SegmentWriter() {
     }
 
+    /** Refuses anything but a gzip level (0 to 9) or {@link Deflater#DEFAULT_COMPRESSION}, saying so. */
+    public static void checkLevel(int deflateLevel) {
+        if (deflateLevel != Deflater.DEFAULT_COMPRESSION && (deflateLevel < 0 || deflateLevel > 9)) {
+            throw new IllegalArgumentException("A gzip compression level is 0 (stored) to 9, not " + deflateLevel);
+        }
+    }
+
     /**
      * Starts a member in {@code target}. Write the body's bytes (as received, decompressed) to the returned stream;
      * its {@code close()} writes the rest of the member and the trailer, and leaves {@code target} open. Not
      * thread-safe.
      *
-     * @param deflateLevel 1 (fastest) to 9 (smallest), or {@link Deflater#DEFAULT_COMPRESSION}
+     * @param deflateLevel 0 (stored, not compressed), 1 (fastest) to 9 (smallest), or
+     *        {@link Deflater#DEFAULT_COMPRESSION}
      */
     public static OutputStream open(OutputStream target, SegmentHeader header, int deflateLevel) throws IOException {
         Objects.requireNonNull(target, "target");
-        if (deflateLevel != Deflater.DEFAULT_COMPRESSION && (deflateLevel < 1 || deflateLevel > 9)) {
-            throw new IllegalArgumentException("A deflate level is 1 to 9, not " + deflateLevel);
-        }
+        checkLevel(deflateLevel);
         byte[] comment = header.toComment().getBytes(StandardCharsets.US_ASCII);
         byte[] start = new byte[10 + comment.length + 1];
         start[0] = 0x1f;

@@ -30,9 +30,23 @@ public final class SegmentEncoder {
      * @param maxWireBytes the most bytes a body may have as sent
      * @param maxInflatedBytes the most bytes a body may have once decompressed
      * @param maxRecordBytes the most bytes one record may have
-     * @param deflateLevel gzip level of the stored segment (1 is fastest)
+     * @param deflateLevel gzip level of the stored segment (0 stores, 1 is fastest)
      */
     public record Limits(long maxWireBytes, long maxInflatedBytes, int maxRecordBytes, int deflateLevel) {
+
+        /** Checked when built, so a bad setting stops the service at start-up instead of failing every request. */
+        public Limits {
+            positive("max request bytes", maxWireBytes);
+            positive("max inflated bytes", maxInflatedBytes);
+            positive("max record bytes", maxRecordBytes);
+            SegmentWriter.checkLevel(deflateLevel);
+        }
+
+        private static void positive(String what, long value) {
+            if (value <= 0) {
+                throw new IllegalArgumentException("The " + what + " must be positive, not " + value);
+            }
+        }
     }
 
     /**

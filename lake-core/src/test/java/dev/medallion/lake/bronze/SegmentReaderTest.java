@@ -58,7 +58,7 @@ class SegmentReaderTest {
         for (int i = 0; i < body.length; i++) {
             body[i] = (byte) ('a' + random.nextInt(6)); // compressible, but not trivially
         }
-        for (int level : new int[] { 1, 6, 9 }) {
+        for (int level : new int[] { 0, 1, 6, 9 }) {
             var out = new ByteArrayOutputStream();
             try (OutputStream segment = SegmentWriter.open(out, NDJSON, level)) {
                 for (int i = 0; i < body.length; i += 10_000) {
@@ -70,6 +70,12 @@ class SegmentReaderTest {
                 assertThat(reader.hasNext()).isFalse();
             }
         }
+    }
+
+    @Test
+    void refusesALevelGzipDoesNotHave() {
+        assertThatThrownBy(() -> SegmentWriter.open(new ByteArrayOutputStream(), NDJSON, 10))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("0 (stored) to 9, not 10");
     }
 
     @Test

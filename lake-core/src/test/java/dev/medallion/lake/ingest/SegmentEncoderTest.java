@@ -52,6 +52,14 @@ class SegmentEncoderTest {
     }
 
     @Test
+    void limitsThatCouldNeverWorkAreRefusedWhenBuilt() {
+        assertThatThrownBy(() -> new SegmentEncoder.Limits(1 << 20, 1 << 20, 1024, 11))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("not 11");
+        assertThatThrownBy(() -> new SegmentEncoder.Limits(1 << 20, 1 << 20, 0, 1))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("max record bytes");
+    }
+
+    @Test
     void stopsAGzipBombOnceItInflatesPastTheLimit() throws IOException {
         byte[] bomb = gzip(new byte[10 << 20]); // 10 MiB of zeros, about 10 KiB compressed
         assertThat(bomb.length).isLessThan(64 * 1024);
