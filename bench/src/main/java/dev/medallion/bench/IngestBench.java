@@ -77,6 +77,7 @@ final class IngestBench {
 
     private final PrintStream out;
     private final List<String> summary = new ArrayList<>();
+    private Map<String, Long> processes = Map.of();
 
     IngestBench(PrintStream out) {
         this.out = out;
@@ -154,6 +155,7 @@ final class IngestBench {
     // ------------------------------------------------------------------------------------------------ run
 
     void run(Settings s) throws Exception {
+        processes = processes(s);
         Map<String, Object> machine = machine();
         out.println("Medallion ingest bench, " + Instant.now().truncatedTo(ChronoUnit.SECONDS));
         machine.forEach((k, v) -> out.println("  " + k + ": " + v));
@@ -162,6 +164,7 @@ final class IngestBench {
         Long pid = servicePid(s);
         out.println("  ingest-service pid: " + (pid == null ? "unknown, peak RSS not measured (no readable "
                 + s.pidFile() + "; pass --service-pid)" : pid));
+        out.println("  CPU time counted for: " + processes);
         Map<String, String> serviceEnv = new TreeMap<>();
         System.getenv().forEach((k, v) -> {
             if (k.startsWith("MEDALLION_INGEST_") && !k.equals("MEDALLION_INGEST_PORT")) {
@@ -212,9 +215,13 @@ final class IngestBench {
         }
     }
 
-    /** One timed phase: what moved, how long it took, what the service's RSS peaked at. */
+    /** One timed phase: what moved, how long it took, what the service's RSS peaked at, who spent the CPU. */
     record Phase(String side, double seconds, long bytes, long records, long requests, long backpressure,
-            double backpressureWaitSeconds, long transportRetries, RssSampler.Peak rss, String note) {
+            double backpressureWaitSeconds, long transportRetries, Measured measured, String note) {
+
+        RssSampler.Peak rss() {
+            return measured.rss();
+        }
 
         double mbPerS() {
             return bytes / 1e6 / seconds;
@@ -235,14 +242,37 @@ final class IngestBench {
             m.put("backpressure_responses", backpressure);
             m.put("backpressure_wait_s", round(backpressureWaitSeconds));
             m.put("transport_retries", transportRetries);
-            m.put("service_peak_rss_mib", rss == null ? null : round(rss.peakKib() / 1024.0));
-            m.put("service_rss_samples", rss == null ? 0 : rss.samples());
-            m.put("service_hwm_reset", rss != null && rss.hwmReset());
+            m.put("service_peak_rss_mib", rss() == null ? null : round(rss().peakKib() / 1024.0));
+            m.put("service_rss_samples", rss() == null ? 0 : rss().samples());
+            m.put("service_hwm_reset", rss() != null && rss().hwmReset());
+            Map<String, Object> cpu = new LinkedHashMap<>();
+            measured.cpuSeconds().forEach((process, seconds) -> cpu.put(process, round(seconds)));
+            m.put("cpu_seconds", cpu);
             if (note != null) {
                 m.put("note", note);
             }
             return m;
         }
+    }
+
+    /** What a phase measured besides time: the service's RSS peak and each process's CPU seconds. */
+    record Measured(RssSampler.Peak rss, Map<String, Double> cpuSeconds) {
+    }
+
+    /** Started with a timed phase: samples the service's RSS and counts the CPU time of every known process. */
+    private record Meter(RssSampler rss, CpuTimes cpu) {
+
+        Measured stop() throws InterruptedException {
+            return new Measured(rss == null ? null : rss.stop(), cpu.seconds());
+        }
+    }
+
+    private Meter meter(Long servicePid) {
+        RssSampler rss = servicePid == null ? null : new RssSampler(servicePid, 250);
+        if (rss != null) {
+            rss.start();
+        }
+        return new Meter(rss, CpuTimes.start(processes));
     }
 
     // ------------------------------------------------------------------------------------------------ HTTP
@@ -374,7 +404,7 @@ final class IngestBench {
             note = "answers did not carry a record count; not verified";
         }
         return new Phase(phase.side(), phase.seconds(), phase.bytes(), phase.records(), phase.requests(),
-                backpressure.get(), waitNanos.get() / 1e9, transportRetries.get(), phase.rss(), note);
+                backpressure.get(), waitNanos.get() / 1e9, transportRetries.get(), phase.measured(), note);
     }
 
     private static Long recordsOf(String body) {
@@ -410,11 +440,8 @@ final class IngestBench {
             java.util.function.Supplier<byte[]> buffers, ChunkTask task) throws Exception {
         AtomicInteger next = new AtomicInteger();
         AtomicBoolean failed = new AtomicBoolean();
-        RssSampler rss = pid == null ? null : new RssSampler(pid, 250);
         ExecutorService pool = Executors.newFixedThreadPool(threads);
-        if (rss != null) {
-            rss.start();
-        }
+        Meter meter = meter(pid);
         long t0 = System.nanoTime();
         List<Future<?>> futures = new ArrayList<>();
         try {
@@ -444,10 +471,10 @@ final class IngestBench {
             pool.shutdownNow();
         }
         double seconds = (System.nanoTime() - t0) / 1e9;
-        RssSampler.Peak peak = rss == null ? null : rss.stop();
+        Measured measured = meter.stop();
         long bytes = chunks.stream().mapToLong(NdjsonChunks.Chunk::length).sum();
         long records = chunks.stream().mapToLong(NdjsonChunks.Chunk::records).sum();
-        return new Phase(side + " (" + what + ")", seconds, bytes, records, chunks.size(), 0, 0, 0, peak, null);
+        return new Phase(side + " (" + what + ")", seconds, bytes, records, chunks.size(), 0, 0, 0, measured, null);
     }
 
     private static int deletePrefix(S3Client s3, String bucket, String prefix) {
@@ -647,10 +674,7 @@ final class IngestBench {
     private Phase drainByService(Settings s, SqsClient sqs, String queueUrl, Instant release, Long pid,
             List<NdjsonChunks.Chunk> messages, long bytes) throws Exception {
         sleepUntil(release);
-        RssSampler rss = pid == null ? null : new RssSampler(pid, 250);
-        if (rss != null) {
-            rss.start();
-        }
+        Meter meter = meter(pid);
         long t0 = System.nanoTime();
         long deadline = t0 + s.drainTimeoutSeconds() * 1_000_000_000L;
         long lastChange = t0;
@@ -683,10 +707,10 @@ final class IngestBench {
             }
             Thread.sleep(100);
         }
-        RssSampler.Peak peak = rss == null ? null : rss.stop();
+        Measured measured = meter.stop();
         long records = messages.stream().mapToLong(NdjsonChunks.Chunk::records).sum();
         return new Phase("ours (service consumes " + s.queue() + ")", (end - t0) / 1e9, bytes, records,
-                messages.size(), 0, 0, 0, peak, failure);
+                messages.size(), 0, 0, 0, measured, failure);
     }
 
     /** Waits for the release instant, then receives and deletes with {@code --pollers} threads until all are gone. */
@@ -697,10 +721,7 @@ final class IngestBench {
         AtomicInteger deleted = new AtomicInteger();
         AtomicLong endNanos = new AtomicLong();
         AtomicLong requests = new AtomicLong();
-        RssSampler rss = pid == null ? null : new RssSampler(pid, 250);
-        if (rss != null) {
-            rss.start();
-        }
+        Meter meter = meter(pid);
         long t0 = System.nanoTime();
         long deadline = t0 + s.drainTimeoutSeconds() * 1_000_000_000L;
         ExecutorService pool = Executors.newFixedThreadPool(s.pollers());
@@ -739,14 +760,14 @@ final class IngestBench {
         } finally {
             pool.shutdownNow();
         }
-        RssSampler.Peak peak = rss == null ? null : rss.stop();
+        Measured measured = meter.stop();
         if (deleted.get() < total) {
             throw new VerificationException("The ceiling drained only " + deleted.get() + " of " + total
                     + " messages within --drain-timeout " + s.drainTimeoutSeconds() + " s");
         }
         long records = messages.stream().mapToLong(NdjsonChunks.Chunk::records).sum();
         return new Phase("ceiling (receive + delete, " + s.pollers() + " pollers)", (endNanos.get() - t0) / 1e9,
-                bytes, records, requests.get(), 0, 0, 0, peak, null);
+                bytes, records, requests.get(), 0, 0, 0, measured, null);
     }
 
     private static String queueUrl(SqsClient sqs, String name) {
@@ -844,6 +865,15 @@ final class IngestBench {
                     p.backpressureWaitSeconds(), p.transportRetries());
         }
         out.printf(Locale.ROOT, "  service peak RSS %s%n", rssText(p.rss()));
+        if (!p.measured().cpuSeconds().isEmpty()) {
+            StringBuilder cpu = new StringBuilder("    CPU seconds:");
+            double total = 0;
+            for (Map.Entry<String, Double> e : p.measured().cpuSeconds().entrySet()) {
+                cpu.append(String.format(Locale.ROOT, " %s %.1f,", e.getKey(), e.getValue()));
+                total += e.getValue();
+            }
+            out.printf(Locale.ROOT, "%s total %.1f (%.2f cores busy on average)%n", cpu, total, total / p.seconds());
+        }
         if (p.note() != null) {
             out.println("    " + p.note());
         }
@@ -855,6 +885,27 @@ final class IngestBench {
         }
         return String.format(Locale.ROOT, "%,.0f MiB%s", rss.peakKib() / 1024.0,
                 rss.hwmReset() ? "" : " (sampled every 250 ms)");
+    }
+
+    /**
+     * The processes whose CPU time each phase reports: the harness itself, and the local stack's servers and services
+     * that have a pid file next to ingest-service's (stack.sh and services.sh write them to the same directory).
+     */
+    private static Map<String, Long> processes(Settings s) throws IOException {
+        Map<String, Long> pids = new LinkedHashMap<>();
+        pids.put("harness", ProcessHandle.current().pid());
+        Path run = s.pidFile().toAbsolutePath().getParent();
+        for (String name : List.of("ingest-service", "transform-service", "s3", "sqs")) {
+            Path file = run.resolve(name + ".pid");
+            if (Files.isReadable(file)) {
+                try {
+                    pids.put(name, Long.parseLong(Files.readString(file).trim()));
+                } catch (NumberFormatException e) {
+                    // not a pid: that process is left out of the CPU figures
+                }
+            }
+        }
+        return pids;
     }
 
     private static Long servicePid(Settings s) throws IOException {
