@@ -123,7 +123,7 @@ class PipelineSystemIT {
         Map<String, Long> found = new HashMap<>();
         try (Connection db = DriverManager.getConnection("jdbc:duckdb:"); Statement sql = db.createStatement()) {
             ResultSet rows = sql.executeQuery("SELECT error_type, count(*), count(*) FILTER (WHERE reason = '' "
-                    + "OR reason IS NULL OR source_object NOT LIKE 'bronze/sales/%' OR line < 1) FROM read_json('"
+                    + "OR reason IS NULL OR source_object NOT LIKE 'bronze/sales/%' OR position < 1) FROM read_json('"
                     + glob("quarantine", "ndjson") + "', hive_partitioning = true, format = 'newline_delimited') "
                     + "GROUP BY error_type");
             while (rows.next()) {

@@ -54,7 +54,12 @@ public record SegmentHeader(String source, String sourceId, BronzeFormat format,
 
     /** The lineage id of the record at a 1-based position of the segment: {@code sqs:6b1f…:3}. */
     public String lineageId(long position) {
-        return source + ":" + sourceId + ":" + position;
+        return lineagePrefix() + ":" + position;
+    }
+
+    /** What the lineage ids of this segment's records start with, and what identifies the body: {@code sqs:6b1f…}. */
+    public String lineagePrefix() {
+        return source + ":" + sourceId;
     }
 
     /** The header as the gzip comment: compact JSON, pure printable ASCII (no NUL). */

@@ -14,20 +14,23 @@ import java.util.UUID;
 import java.util.regex.Pattern;
 
 import dev.medallion.lake.ValidationException;
+import dev.medallion.lake.bronze.BronzeFormat;
 import dev.medallion.lake.catalog.Partition;
 import dev.medallion.lake.catalog.PartitionLayout;
 import dev.medallion.lake.record.RecordError;
 import dev.medallion.lake.spec.DatasetName;
 import dev.medallion.lake.spec.DatasetSpec;
+import dev.medallion.lake.store.ObjectKeys;
 
 /**
  * Where every object of the lake lives, in one place:
  *
  * <pre>
- * bronze/{dataset}/ingest_date=YYYY-MM-DD/hour=HH/{bronze-id}.ndjson.gz
+ * bronze/{dataset}/ingest_date=YYYY-MM-DD/hour=HH/{bronze-id}.ndjson.gz    (other tools: bronze/{dataset}/{any name})
  * silver/{dataset}/year=YYYY/month=MM/day=DD[/hour=HH]/part-{run-id}-{seq}.parquet
  * quarantine/{dataset}/error_type={kind}/ingest_date=YYYY-MM-DD/{run-id}.ndjson
  * _state/ingest/idempotency/{dataset}/{sha256(idempotency-key)}.json
+ * _state/transform/promoted/{dataset}/{sha256(bronze-key)}.json
  * </pre>
  *
  * Names derived from inputs (run ids) make a retried step overwrite its own output instead of adding to it.
@@ -48,6 +51,8 @@ public final class LakeLayout {
             .withZone(ZoneOffset.UTC);
     private static final Pattern BRONZE_KEY = Pattern.compile(
             "bronze/([a-z][a-z0-9_]{0,63})/ingest_date=\\d{4}-\\d{2}-\\d{2}/hour=\\d{2}/([A-Za-z0-9_-]{1,128})\\.ndjson(\\.gz)?");
+    /** Any object under a dataset's Bronze prefix, as other tools (DMS, AppFlow, aws s3 cp) name them. */
+    private static final Pattern FOREIGN_BRONZE_KEY = Pattern.compile("bronze/([a-z][a-z0-9_]{0,63})/(.+)");
 
     private LakeLayout() {
     }
@@ -63,21 +68,46 @@ public final class LakeLayout {
                 + HOUR.format(receivedAt) + "/" + bronzeId + ".ndjson.gz";
     }
 
-    /** A parsed Bronze key. */
-    public record BronzeKey(String key, String dataset, String bronzeId) {
+    /**
+     * A parsed Bronze key.
+     *
+     * @param bronzeId the object's id: ours for objects ingest wrote, else the key below the dataset's prefix; ids of
+     *        records without lineage headers derive from it
+     * @param headerlessFormat how to read data without a lineage header: CSV for {@code .csv} and {@code .csv.gz}
+     *        names, NDJSON for everything else
+     */
+    public record BronzeKey(String key, String dataset, String bronzeId, BronzeFormat headerlessFormat) {
     }
 
     /**
-     * Parses a Bronze key written by any producer that follows the layout (ours, or a tool writing into
-     * {@code bronze/}), rejecting anything else.
+     * Parses a Bronze key: one ingest-service wrote ({@code bronze/{dataset}/ingest_date=.../hour=../{id}.ndjson.gz})
+     * or any valid key below a dataset's Bronze prefix, as other tools write them. Rejects anything else, and every
+     * key that could leave its prefix ({@link ObjectKeys}).
      */
     public static BronzeKey parseBronzeKey(String key) {
-        var matcher = BRONZE_KEY.matcher(key == null ? "" : key);
-        if (!matcher.matches()) {
-            throw new ValidationException("Cannot use Bronze key '" + key
-                    + "': expected bronze/{dataset}/ingest_date=YYYY-MM-DD/hour=HH/{id}.ndjson[.gz]");
+        var ours = BRONZE_KEY.matcher(key == null ? "" : key);
+        if (ours.matches()) {
+            return new BronzeKey(key, ours.group(1), ours.group(2), BronzeFormat.NDJSON);
         }
-        return new BronzeKey(key, matcher.group(1), matcher.group(2));
+        var foreign = FOREIGN_BRONZE_KEY.matcher(key == null ? "" : key);
+        if (!foreign.matches() || key.endsWith("/")) {
+            throw new ValidationException("Cannot use Bronze key '" + printable(key)
+                    + "': expected bronze/{dataset}/{name}, with a dataset name of [a-z][a-z0-9_]{0,63}");
+        }
+        try {
+            ObjectKeys.validate(key);
+        } catch (ValidationException e) {
+            throw new ValidationException("Cannot use Bronze key '" + printable(key) + "': " + e.getMessage(), e);
+        }
+        String path = foreign.group(2);
+        String name = path.toLowerCase(Locale.ROOT);
+        BronzeFormat format = name.endsWith(".csv") || name.endsWith(".csv.gz") ? BronzeFormat.CSV : BronzeFormat.NDJSON;
+        return new BronzeKey(key, foreign.group(1), path, format);
+    }
+
+    private static String printable(String key) {
+        String shown = key == null ? "" : key.length() > 200 ? key.substring(0, 200) + "..." : key;
+        return shown.replaceAll("\\p{Cntrl}", "?");
     }
 
     /** The run id of a step over these inputs: the same inputs always give the same id. */
@@ -110,10 +140,21 @@ public final class LakeLayout {
      * text is safe in it.
      */
     public static String idempotencyKey(String dataset, String clientKey) {
+        return STATE + "ingest/idempotency/" + DatasetName.validate(dataset) + "/" + sha256Hex(clientKey) + ".json";
+    }
+
+    /**
+     * The key of the record saying a Bronze object was promoted to Silver, and in which version; a redelivered event
+     * for the same version is skipped.
+     */
+    public static String promotedKey(String dataset, String bronzeKey) {
+        return STATE + "transform/promoted/" + DatasetName.validate(dataset) + "/" + sha256Hex(bronzeKey) + ".json";
+    }
+
+    private static String sha256Hex(String text) {
         try {
-            byte[] hash = MessageDigest.getInstance("SHA-256").digest(clientKey.getBytes(StandardCharsets.UTF_8));
-            return STATE + "ingest/idempotency/" + DatasetName.validate(dataset) + "/" + HexFormat.of().formatHex(hash)
-                    + ".json";
+            return HexFormat.of()
+                    .formatHex(MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8)));
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException("SHA-256 is always available", e);
         }

@@ -11,6 +11,7 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.EnumMap;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -123,7 +124,11 @@ public final class BronzeToSilver {
         private final Map<Partition, Integer> fileCount = new HashMap<>();
         private final List<WrittenFile> written = new ArrayList<>();
         private final Map<RecordError.Kind, Quarantine> quarantine = new EnumMap<>(RecordError.Kind.class);
+        /** Lineage prefixes ({@code source:id}) of the segments read so far, to skip a body stored twice. */
+        private final Set<String> segmentsRead = new HashSet<>();
         private long rowsRead;
+        private long rowsDeduplicated;
+        private final long[] lateness = new long[Lateness.values().length];
         private int rowsSinceCheck;
 
         Run(DatasetSpec spec, String runId) {
@@ -144,7 +149,11 @@ public final class BronzeToSilver {
                 while (segments.hasNext()) {
                     SegmentReader.Segment segment = segments.next();
                     index++;
-                    read(key, bronze.bronzeId(), index, segment.header(), objectIngestedAt, segment.body());
+                    if (segment.header().isPresent() && !segmentsRead.add(segment.header().get().lineagePrefix())) {
+                        rowsDeduplicated += countRecords(segment.header().get().format(), segment.body());
+                        continue; // the same body stored twice (a redelivered message): its rows are already in
+                    }
+                    read(key, bronze, index, segment.header(), objectIngestedAt, segment.body());
                 }
             } catch (IOException e) {
                 throw new UncheckedIOException("Cannot read Bronze object '" + key + "'", e);
@@ -156,9 +165,10 @@ public final class BronzeToSilver {
          * stored twice gets the same ids; for data without a header {@code bronzeId:line} (or
          * {@code bronzeId:segment:line} when it is not the object's first segment, so ids stay unique).
          */
-        private void read(String key, String bronzeId, int index, Optional<SegmentHeader> header,
+        private void read(String key, LakeLayout.BronzeKey bronze, int index, Optional<SegmentHeader> header,
                 Instant objectIngestedAt, InputStream body) {
-            BronzeFormat format = header.map(SegmentHeader::format).orElse(BronzeFormat.NDJSON);
+            String bronzeId = bronze.bronzeId();
+            BronzeFormat format = header.map(SegmentHeader::format).orElse(bronze.headerlessFormat());
             Instant ingestedAt = header.map(SegmentHeader::receivedAt).orElse(objectIngestedAt);
             LongFunction<String> lineage = header.isPresent() ? header.get()::lineageId
                     : index == 1 ? position -> bronzeId + ":" + position
@@ -181,13 +191,27 @@ public final class BronzeToSilver {
                     row[ingestIdIndex] = lineage.apply(record.position());
                     row[ingestIdIndex + 1] = key;
                     row[ingestIdIndex + 2] = ingestedAt;
-                    writerFor(layout.partitionOf(converter.eventTime(row))).add(row);
+                    Instant eventTime = converter.eventTime(row);
+                    lateness[Lateness.of(eventTime, ingestedAt).ordinal()]++;
+                    writerFor(layout.partitionOf(eventTime)).add(row);
                     if (++rowsSinceCheck == CHECK_EVERY_ROWS) {
                         rowsSinceCheck = 0;
                         keepWithinLimits();
                     }
                 }
             }
+        }
+
+        /** Records in a segment skipped as a duplicate: counted, not converted or written. */
+        private long countRecords(BronzeFormat format, InputStream body) {
+            long count = 0;
+            try (RecordReader reader = RecordReader.open(body, format, settings.maxRecordBytes())) {
+                while (reader.hasNext()) {
+                    reader.next();
+                    count++;
+                }
+            }
+            return count;
         }
 
         private RowWriter writerFor(Partition partition) {
@@ -228,8 +252,6 @@ public final class BronzeToSilver {
                     .put("source_object", source);
             header.ifPresent(h -> entry.put("segment_source", h.source()).put("segment_id", h.sourceId()));
             entry.put("position", position)
-                    // the same number, under the name quarantine readers used before segments had formats
-                    .put("line", position)
                     .put("ingested_at", ingestedAt.toString())
                     .put("record", raw);
             q.write(entry.toString());
@@ -247,8 +269,12 @@ public final class BronzeToSilver {
                 quarantineKeys.add(entry.getValue().key);
             }
             files.sort(Comparator.comparing(WrittenFile::key));
-            return new TransformResult(spec.name(), runId, List.copyOf(sources), rowsRead, rowsWritten, quarantined,
-                    files, quarantineKeys);
+            Map<String, Long> byLateness = new LinkedHashMap<>();
+            for (Lateness band : Lateness.values()) {
+                byLateness.put(band.label(), lateness[band.ordinal()]);
+            }
+            return new TransformResult(spec.name(), runId, List.copyOf(sources), rowsRead, rowsWritten,
+                    rowsDeduplicated, quarantined, files, quarantineKeys, byLateness);
         }
 
         void abort() {

@@ -14,6 +14,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 import dev.medallion.lake.ValidationException;
+import dev.medallion.lake.bronze.BronzeFormat;
 import dev.medallion.lake.catalog.Partition;
 import dev.medallion.lake.record.RecordError;
 import dev.medallion.lake.spec.DatasetSpec;
@@ -64,7 +65,7 @@ class LakeLayoutTest {
 
         LakeLayout.BronzeKey parsed = LakeLayout.parseBronzeKey(key);
 
-        assertThat(parsed).isEqualTo(new LakeLayout.BronzeKey(key, "web_clicks2", id));
+        assertThat(parsed).isEqualTo(new LakeLayout.BronzeKey(key, "web_clicks2", id, BronzeFormat.NDJSON));
         assertThat(ObjectKeys.validate(key)).isEqualTo(key);
     }
 
@@ -77,6 +78,17 @@ class LakeLayoutTest {
         assertThat(parsed.bronzeId()).isEqualTo("Batch_42-b");
     }
 
+    @Test
+    void takesAnyValidKeyBelowADatasetPrefixFromOtherTools() {
+        LakeLayout.BronzeKey dms = LakeLayout.parseBronzeKey("bronze/sales/dms/public/orders/LOAD00000001.CSV");
+        LakeLayout.BronzeKey appflow = LakeLayout.parseBronzeKey("bronze/sales/appflow/2024/03/07/part 1.json.gz");
+
+        assertThat(dms).isEqualTo(new LakeLayout.BronzeKey("bronze/sales/dms/public/orders/LOAD00000001.CSV", "sales",
+                "dms/public/orders/LOAD00000001.CSV", BronzeFormat.CSV));
+        assertThat(appflow.bronzeId()).isEqualTo("appflow/2024/03/07/part 1.json.gz");
+        assertThat(appflow.headerlessFormat()).isEqualTo(BronzeFormat.NDJSON);
+    }
+
     @ParameterizedTest
     @ValueSource(strings = {
             "bronze/../x",
@@ -85,16 +97,13 @@ class LakeLayoutTest {
             "bronze/sa-les/ingest_date=2024-03-07/hour=05/x.ndjson.gz",
             "bronze/sales%2F/ingest_date=2024-03-07/hour=05/x.ndjson.gz",
             "bronze/1sales/ingest_date=2024-03-07/hour=05/x.ndjson.gz",
-            "bronze/sales/x/ingest_date=2024-03-07/hour=05/x.ndjson.gz",
-            "bronze/sales/ingest_date=2024-3-7/hour=05/x.ndjson.gz",
-            "bronze/sales/ingest_date=2024-03-07/hour=5/x.ndjson.gz",
-            "bronze/sales/ingest_date=2024-03-07/x.ndjson.gz",
-            "bronze/sales/ingest_date=2024-03-07/hour=05/x.json",
-            "bronze/sales/ingest_date=2024-03-07/hour=05/x.ndjson.gz.tmp",
             "bronze/sales/ingest_date=2024-03-07/hour=05/x.ndjson.gz\n",
-            "bronze/sales/ingest_date=2024-03-07/hour=05/a.b.ndjson.gz",
-            "bronze/sales/ingest_date=2024-03-07/hour=05/.ndjson.gz",
             "bronze/sales/ingest_date=2024-03-07/hour=05/../x.ndjson.gz",
+            "bronze/sales/./x.json",
+            "bronze/sales//x.json",
+            "bronze/sales/dir/",
+            "bronze/sales/",
+            "bronze/sales/a\\b.json",
             "/bronze/sales/ingest_date=2024-03-07/hour=05/x.ndjson.gz",
             "silver/sales/ingest_date=2024-03-07/hour=05/x.ndjson.gz",
             "quarantine/sales/error_type=type_mismatch/ingest_date=2024-03-07/x.ndjson",
@@ -112,13 +121,12 @@ class LakeLayoutTest {
     }
 
     @Test
-    void rejectsOverlongIdsAndDatasets() {
-        String id = "a".repeat(129);
+    void rejectsOverlongKeysAndDatasets() {
+        String name = "a".repeat(1020);
         String dataset = "a".repeat(65);
 
-        assertThatThrownBy(() -> LakeLayout
-                .parseBronzeKey("bronze/sales/ingest_date=2024-03-07/hour=05/" + id + ".ndjson.gz"))
-                .isInstanceOf(ValidationException.class);
+        assertThatThrownBy(() -> LakeLayout.parseBronzeKey("bronze/sales/" + name))
+                .isInstanceOf(ValidationException.class).hasMessageContaining("longer than 1024 bytes");
         assertThatThrownBy(() -> LakeLayout
                 .parseBronzeKey("bronze/" + dataset + "/ingest_date=2024-03-07/hour=05/x.ndjson.gz"))
                 .isInstanceOf(ValidationException.class);

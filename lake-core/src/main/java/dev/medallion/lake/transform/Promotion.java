@@ -1,0 +1,114 @@
+package dev.medallion.lake.transform;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
+
+import dev.medallion.lake.layout.LakeLayout;
+import dev.medallion.lake.spec.DatasetSpec;
+import dev.medallion.lake.store.ObjectInfo;
+import dev.medallion.lake.store.ObjectNotFoundException;
+import dev.medallion.lake.store.ObjectStore;
+import dev.medallion.lake.store.ObjectWriter;
+
+/**
+ * One Bronze to Silver run as the transform service does it, given the objects a batch of events named:
+ * <ol>
+ * <li>objects that do not exist are reported back, to fail alone;</li>
+ * <li>objects already promoted in the same version (same size and last-modified time) are skipped: the event was
+ * delivered again, and promoting again would add their rows a second time;</li>
+ * <li>the rest are promoted in one {@link BronzeToSilver} run, whose output names derive from its inputs;</li>
+ * <li>the listener announces the files written (catalog and compaction queues);</li>
+ * <li>then each object is recorded as promoted ({@link LakeLayout#promotedKey}).</li>
+ * </ol>
+ * A crash before the records are written means the events come back and the objects are promoted again: for the same
+ * set of objects that rewrites the same files; combined differently, rows can appear twice until compaction, which
+ * deduplicates on the lineage id. An object overwritten in place (a new version) is promoted again.
+ */
+public final class Promotion {
+    private static final ObjectMapper JSON = JsonMapper.builder().addModule(new JavaTimeModule()).build();
+
+    /** What the service does with a finished run, and with skipped objects. */
+    public interface Listener {
+        /** Called after the run, before its objects are recorded as promoted; a failure fails the run. */
+        void promoted(DatasetSpec spec, TransformResult result);
+
+        void skippedAsPromoted(DatasetSpec spec, String key);
+    }
+
+    /** The record of a promoted object: the version read and the run that read it. */
+    public record Promoted(String key, long size, Instant lastModified, String runId, Instant promotedAt) {
+    }
+
+    private final ObjectStore store;
+    private final BronzeToSilver transform;
+    private final Listener listener;
+    private final Clock clock;
+
+    public Promotion(ObjectStore store, BronzeToSilver transform, Listener listener, Clock clock) {
+        this.store = store;
+        this.transform = transform;
+        this.listener = listener;
+        this.clock = clock;
+    }
+
+    /**
+     * Promotes the objects of {@code keys} that need it.
+     *
+     * @return the objects that could not be read, with why ({@link ObjectNotFoundException})
+     */
+    public Map<String, Exception> run(DatasetSpec spec, List<String> keys) {
+        Map<String, Exception> failed = new LinkedHashMap<>();
+        Map<String, ObjectInfo> toPromote = new LinkedHashMap<>();
+        for (String key : keys) {
+            Optional<ObjectInfo> info = store.stat(key);
+            if (info.isEmpty()) {
+                failed.put(key, new ObjectNotFoundException(key));
+            } else if (alreadyPromoted(spec, info.get())) {
+                listener.skippedAsPromoted(spec, key);
+            } else {
+                toPromote.put(key, info.get());
+            }
+        }
+        if (toPromote.isEmpty()) {
+            return failed;
+        }
+        TransformResult result = transform.run(spec, new ArrayList<>(toPromote.keySet()));
+        listener.promoted(spec, result);
+        Instant now = clock.instant();
+        toPromote.values().forEach(info -> record(spec,
+                new Promoted(info.key(), info.size(), info.lastModified(), result.runId(), now)));
+        return failed;
+    }
+
+    private boolean alreadyPromoted(DatasetSpec spec, ObjectInfo info) {
+        try (InputStream in = store.open(LakeLayout.promotedKey(spec.name(), info.key()))) {
+            Promoted promoted = JSON.readValue(in, Promoted.class);
+            return promoted.key().equals(info.key()) && promoted.size() == info.size()
+                    && promoted.lastModified().equals(info.lastModified());
+        } catch (ObjectNotFoundException e) {
+            return false;
+        } catch (IOException e) {
+            return false; // an unreadable record proves nothing: promote again
+        }
+    }
+
+    private void record(DatasetSpec spec, Promoted promoted) {
+        try (ObjectWriter out = store.create(LakeLayout.promotedKey(spec.name(), promoted.key()), Map.of())) {
+            out.write(JSON.writeValueAsBytes(promoted));
+        } catch (IOException e) {
+            throw new UncheckedIOException("Cannot record " + promoted.key() + " as promoted", e);
+        }
+    }
+}
