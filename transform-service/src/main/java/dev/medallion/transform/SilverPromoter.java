@@ -1,6 +1,8 @@
 package dev.medallion.transform;
 
+import java.time.Clock;
 import java.util.List;
+import java.util.Map;
 
 import jakarta.inject.Singleton;
 
@@ -8,13 +10,12 @@ import org.jboss.logging.Logger;
 
 import dev.medallion.lake.ValidationException;
 import dev.medallion.lake.aws.S3ObjectStore;
-import dev.medallion.lake.message.BronzeObjectLanded;
 import dev.medallion.lake.message.FilesWritten;
-import dev.medallion.lake.message.LakeMessage;
 import dev.medallion.lake.parquet.RowWriter;
 import dev.medallion.lake.spec.DatasetSpec;
 import dev.medallion.lake.spec.DatasetSpecs;
 import dev.medallion.lake.transform.BronzeToSilver;
+import dev.medallion.lake.transform.Promotion;
 import dev.medallion.lake.transform.TransformResult;
 import dev.medallion.support.LakeConfig;
 import dev.medallion.support.Queues;
@@ -22,15 +23,14 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 
 /**
- * Handles one transform-queue message: promotes the Bronze object to Silver, then tells the catalog and compaction
- * queues which files were written. A redelivered message reruns to the same object names, so it overwrites rather
- * than duplicates.
+ * Runs one combined Bronze to Silver promotion ({@link Promotion}) and tells the catalog and compaction queues which
+ * files it wrote; keeps the transform's meters.
  */
 @Singleton
-public class SilverPromoter {
+public class SilverPromoter implements Promotion.Listener {
     private static final Logger LOG = Logger.getLogger(SilverPromoter.class);
 
-    private final BronzeToSilver transform;
+    private final Promotion promotion;
     private final DatasetSpecs specs;
     private final Queues queues;
     private final LakeConfig lake;
@@ -38,26 +38,35 @@ public class SilverPromoter {
 
     public SilverPromoter(S3ObjectStore store, DatasetSpecs specs, Queues queues, LakeConfig lake,
             TransformConfig config, MeterRegistry metrics) {
-        this.transform = new BronzeToSilver(store, new BronzeToSilver.Settings(config.maxRecordBytes(),
+        var transform = new BronzeToSilver(store, new BronzeToSilver.Settings(config.maxRecordBytes(),
                 new RowWriter.Settings(config.rowGroupBytes(), RowWriter.Settings.defaults().pageBytes()),
                 config.targetFileBytes(), config.maxBufferedBytes()));
+        this.promotion = new Promotion(store, transform, this, Clock.systemUTC());
         this.specs = specs;
         this.queues = queues;
         this.lake = lake;
         this.metrics = metrics;
     }
 
-    /** Promotes the Bronze object a message names; throws {@link ValidationException} for a message it cannot use. */
-    public TransformResult handle(LakeMessage message) {
-        if (!(message instanceof BronzeObjectLanded landed)) {
-            throw new ValidationException("Cannot transform a " + message.type() + " message: expected "
-                    + BronzeObjectLanded.TYPE);
-        }
-        DatasetSpec spec = specs.find(landed.dataset()).orElseThrow(() -> new ValidationException(
-                "Cannot transform '" + landed.key() + "': dataset '" + landed.dataset() + "' is not configured"));
+    /** The spec of a dataset the transform may promote. */
+    public DatasetSpec spec(String dataset, String key) {
+        return specs.find(dataset).orElseThrow(() -> new ValidationException(
+                "Cannot transform '" + key + "': dataset '" + dataset + "' is not configured"));
+    }
+
+    /** Promotes the objects of one dataset; returns those that could not be read. */
+    public Map<String, Exception> promote(String dataset, List<String> keys) {
+        DatasetSpec spec = spec(dataset, keys.get(0));
         Timer.Sample sample = Timer.start(metrics);
-        TransformResult result = transform.run(spec, landed.key());
-        sample.stop(metrics.timer("medallion.transform.run.duration", "dataset", spec.name(), "zone", "silver"));
+        try {
+            return promotion.run(spec, keys);
+        } finally {
+            sample.stop(metrics.timer("medallion.transform.run.duration", "dataset", dataset, "zone", "silver"));
+        }
+    }
+
+    @Override
+    public void promoted(DatasetSpec spec, TransformResult result) {
         record(spec, result);
         if (!result.files().isEmpty()) {
             var written = FilesWritten.of(result.runId(), spec.name(), spec.database(), "silver", result.files(),
@@ -65,19 +74,35 @@ public class SilverPromoter {
             queues.send(lake.queues().catalog(), written);
             queues.send(lake.queues().compaction(), written);
         }
-        LOG.infof("Promoted %s: %d rows read, %d written to %d Silver files, %d quarantined %s", landed.key(),
-                result.rowsRead(), result.rowsWritten(), result.files().size(), result.rowsQuarantined(),
-                result.quarantinedByKind());
-        return result;
+        LOG.infof("Promoted %d Bronze objects of %s (run %s): %d rows read, %d written to %d Silver files, "
+                + "%d quarantined %s, %d skipped as already read in this run", result.sources().size(), spec.name(),
+                result.runId(), result.rowsRead(), result.rowsWritten(), result.files().size(),
+                result.rowsQuarantined(), result.quarantinedByKind(), result.rowsDeduplicated());
+    }
+
+    @Override
+    public void skippedAsPromoted(DatasetSpec spec, String key) {
+        metrics.counter("medallion.transform.sources.skipped", "dataset", spec.name(), "reason", "already_promoted")
+                .increment();
+        LOG.debugf("Skipped %s: already promoted in this version", key);
     }
 
     private void record(DatasetSpec spec, TransformResult result) {
-        metrics.counter("medallion.transform.runs", "dataset", spec.name(), "zone", "silver").increment();
-        metrics.counter("medallion.transform.rows", "dataset", spec.name(), "outcome", "written")
+        String dataset = spec.name();
+        metrics.counter("medallion.transform.runs", "dataset", dataset, "zone", "silver").increment();
+        metrics.counter("medallion.transform.sources", "dataset", dataset).increment(result.sources().size());
+        metrics.counter("medallion.transform.rows", "dataset", dataset, "outcome", "read").increment(result.rowsRead());
+        metrics.counter("medallion.transform.rows", "dataset", dataset, "outcome", "written")
                 .increment(result.rowsWritten());
+        metrics.counter("medallion.transform.rows", "dataset", dataset, "outcome", "deduplicated")
+                .increment(result.rowsDeduplicated());
         result.quarantinedByKind().forEach((kind, count) -> metrics.counter("medallion.transform.rows", "dataset",
-                spec.name(), "outcome", "quarantined_" + kind).increment(count));
-        metrics.counter("medallion.transform.files", "dataset", spec.name(), "zone", "silver")
+                dataset, "outcome", "quarantined_" + kind).increment(count));
+        result.rowsByLateness().forEach((band, count) -> metrics.counter("medallion.transform.rows.lateness",
+                "dataset", dataset, "lateness", band).increment(count));
+        metrics.counter("medallion.transform.files", "dataset", dataset, "zone", "silver")
                 .increment(result.files().size());
+        metrics.counter("medallion.transform.bytes.written", "dataset", dataset, "zone", "silver")
+                .increment(result.files().stream().mapToLong(FilesWritten.WrittenFile::bytes).sum());
     }
 }

@@ -1,5 +1,7 @@
 package dev.medallion.transform;
 
+import java.time.Duration;
+
 import dev.medallion.support.ConsumerConfig;
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
@@ -10,6 +12,23 @@ public interface TransformConfig {
 
     /** Polling of the transform queue. */
     ConsumerConfig consumer();
+
+    /** How the Bronze objects of many events are combined into one run per dataset. */
+    Batch batch();
+
+    interface Batch {
+        /** Most Bronze objects in one run. */
+        @WithDefault("64")
+        int maxSources();
+
+        /** A run starts once its objects' stored sizes reach this. */
+        @WithDefault("536870912")
+        long maxBytes();
+
+        /** How long the first object of a run waits for others. */
+        @WithDefault("2s")
+        Duration linger();
+    }
 
     /** Records longer than this are quarantined as too large, without being held in memory. */
     @WithDefault("1048576")

@@ -7,13 +7,24 @@ import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
 
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.OutputStream;
+import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.Statement;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Random;
+import java.util.UUID;
 import java.util.zip.GZIPOutputStream;
 
 import jakarta.inject.Inject;
@@ -32,10 +43,12 @@ import io.quarkus.test.junit.QuarkusTest;
 import software.amazon.awssdk.services.sqs.SqsClient;
 import software.amazon.awssdk.services.sqs.model.Message;
 import software.amazon.awssdk.services.sqs.model.MessageAttributeValue;
+import software.amazon.awssdk.services.sqs.model.QueueAttributeName;
 
 @QuarkusTest
 @QuarkusTestResource(value = LocalStackResource.class, restrictToAnnotatedClass = true)
 class TransformWorkerTest {
+    private static final Random RANDOM = new Random();
     @Inject
     S3ObjectStore store;
     @Inject
@@ -75,6 +88,43 @@ class TransformWorkerTest {
     }
 
     @Test
+    void combinesLandedEventsS3NotificationsAndEventBridgeEventsIntoOneRun() throws Exception {
+        // a day no other test writes, so the partition holds only this run's files
+        String day = "2031-0" + (1 + RANDOM.nextInt(9)) + "-1" + RANDOM.nextInt(10);
+        BronzeObjectLanded landed = putBronze("{\"order_id\":\"l1\",\"amount\":1,\"ts\":\"" + day + "T01:00:00Z\"}\n");
+        String dms = "bronze/sales/dms/" + UUID.randomUUID() + "/LOAD 00000001.csv";
+        put(dms, "order_id,amount,ts\nd1,2.50," + day + "T02:00:00Z\nd2,3.50," + day + "T03:00:00Z\n");
+        String appflow = "bronze/sales/appflow/" + UUID.randomUUID() + ".json";
+        put(appflow, "{\"order_id\":\"a1\",\"amount\":4,\"ts\":\"" + day + "T04:00:00Z\"}\n");
+
+        queues.send("medallion-transform", landed);
+        send("""
+                {"Records": [{"eventSource": "aws:s3", "eventName": "ObjectCreated:Put",
+                  "s3": {"bucket": {"name": "lake"}, "object": {"key": "%s", "size": 60}}}]}"""
+                .formatted(URLEncoder.encode(dms, StandardCharsets.UTF_8)));
+        send("""
+                {"version": "0", "detail-type": "Object Created", "source": "aws.s3",
+                 "detail": {"bucket": {"name": "lake"}, "object": {"key": "%s", "size": 50}}}""".formatted(appflow));
+        send("{\"Service\": \"Amazon S3\", \"Event\": \"s3:TestEvent\", \"Bucket\": \"lake\"}");
+
+        String partition = "silver/sales/year=" + day.substring(0, 4) + "/month=" + day.substring(5, 7) + "/day="
+                + day.substring(8) + "/";
+        await().atMost(Duration.ofSeconds(60)).until(() -> rowsIn(partition) == 4);
+        try (var files = store.list(partition)) {
+            assertThat(files.count()).isEqualTo(1); // one run read the three objects
+        }
+        await().atMost(Duration.ofSeconds(30)).until(() -> depth("medallion-transform") == 0);
+
+        // the landed event delivered again: the object was promoted in this version, nothing is added
+        queues.send("medallion-transform", landed);
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> given().when().get("/q/metrics").then()
+                .body(containsString("medallion_transform_sources_skipped_total{dataset=\"sales\","
+                        + "reason=\"already_promoted\"}")));
+        await().atMost(Duration.ofSeconds(30)).until(() -> depth("medallion-transform") == 0);
+        assertThat(rowsIn(partition)).isEqualTo(4);
+    }
+
+    @Test
     void movesMessagesThatCanNeverSucceedToTheDeadLetterQueue() {
         var missing = BronzeObjectLanded.of("gone", "sales", LakeLayout.bronzeKey("sales", Instant.now(), "gone"), 1,
                 Instant.now(), "http");
@@ -101,6 +151,46 @@ class TransformWorkerTest {
             out.write(ndjson.getBytes(StandardCharsets.UTF_8));
         }
         return BronzeObjectLanded.of(id, "sales", key, store.stat(key).orElseThrow().size(), now, "http");
+    }
+
+    private void put(String key, String text) throws IOException {
+        try (OutputStream out = store.create(key, Map.of())) {
+            out.write(text.getBytes(StandardCharsets.UTF_8));
+        }
+    }
+
+    private void send(String body) {
+        sqs.sendMessage(b -> b.queueUrl(queues.url("medallion-transform")).messageBody(body));
+    }
+
+    /** Rows in the Silver files of a partition, read by DuckDB through their local copies. */
+    private long rowsIn(String partition) throws Exception {
+        long rows = 0;
+        try (var files = store.list(partition)) {
+            for (var file : files.toList()) {
+                Path local = Files.createTempFile("silver", ".parquet");
+                try (InputStream in = store.open(file.key())) {
+                    Files.copy(in, local, StandardCopyOption.REPLACE_EXISTING);
+                }
+                try (Connection db = DriverManager.getConnection("jdbc:duckdb:");
+                        Statement sql = db.createStatement();
+                        ResultSet r = sql.executeQuery("SELECT count(*) FROM read_parquet('" + local + "')")) {
+                    r.next();
+                    rows += r.getLong(1);
+                } finally {
+                    Files.delete(local);
+                }
+            }
+        }
+        return rows;
+    }
+
+    private long depth(String queue) {
+        Map<QueueAttributeName, String> attributes = sqs.getQueueAttributes(b -> b.queueUrl(queues.url(queue))
+                .attributeNames(QueueAttributeName.APPROXIMATE_NUMBER_OF_MESSAGES,
+                        QueueAttributeName.APPROXIMATE_NUMBER_OF_MESSAGES_NOT_VISIBLE))
+                .attributes();
+        return attributes.values().stream().mapToLong(Long::parseLong).sum();
     }
 
     private List<Message> receive(String queue) {
