@@ -40,7 +40,7 @@ public class SilverPromoter implements Promotion.Listener {
             TransformConfig config, MeterRegistry metrics) {
         var transform = new BronzeToSilver(store, new BronzeToSilver.Settings(config.maxRecordBytes(),
                 new RowWriter.Settings(config.rowGroupBytes(), RowWriter.Settings.defaults().pageBytes()),
-                config.targetFileBytes(), config.maxBufferedBytes()));
+                config.targetFileBytes(), config.maxBufferedBytes(), config.maxKeys()));
         this.promotion = new Promotion(store, transform, this, Clock.systemUTC());
         this.specs = specs;
         this.queues = queues;

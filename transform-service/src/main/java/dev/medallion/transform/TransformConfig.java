@@ -48,4 +48,11 @@ public interface TransformConfig {
      */
     @WithDefault("268435456")
     long maxBufferedBytes();
+
+    /**
+     * Most business keys one run remembers to deduplicate, about 40 bytes each on the heap; past it, a run
+     * deduplicates against the keys seen since.
+     */
+    @WithDefault("2000000")
+    int maxKeys();
 }

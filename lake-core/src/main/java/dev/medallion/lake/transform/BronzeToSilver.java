@@ -8,6 +8,7 @@ import java.io.Writer;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.BitSet;
 import java.util.Comparator;
 import java.util.EnumMap;
 import java.util.HashMap;
@@ -30,6 +31,7 @@ import dev.medallion.lake.catalog.PartitionLayout;
 import dev.medallion.lake.catalog.SilverColumns;
 import dev.medallion.lake.layout.LakeLayout;
 import dev.medallion.lake.message.FilesWritten.WrittenFile;
+import dev.medallion.lake.parquet.RowReader;
 import dev.medallion.lake.parquet.RowWriter;
 import dev.medallion.lake.record.RecordConverter;
 import dev.medallion.lake.record.RecordError;
@@ -67,10 +69,14 @@ public final class BronzeToSilver {
      * @param targetFileBytes a Silver file is closed once its encoded size reaches this; the next rows of its
      *        partition go to a new file
      * @param maxBufferedBytes most bytes all open writers of a run may buffer together
+     * @param maxKeys most business keys a run remembers to deduplicate (about 40 bytes each); past it, a run
+     *        deduplicates against the keys seen since
      */
-    public record Settings(int maxRecordBytes, RowWriter.Settings writer, long targetFileBytes, long maxBufferedBytes) {
+    public record Settings(int maxRecordBytes, RowWriter.Settings writer, long targetFileBytes, long maxBufferedBytes,
+            int maxKeys) {
         public static Settings defaults() {
-            return new Settings(1024 * 1024, RowWriter.Settings.defaults(), 256L * 1024 * 1024, 256L * 1024 * 1024);
+            return new Settings(1024 * 1024, RowWriter.Settings.defaults(), 256L * 1024 * 1024, 256L * 1024 * 1024,
+                    2_000_000);
         }
     }
 
@@ -124,6 +130,13 @@ public final class BronzeToSilver {
         private final Map<Partition, Integer> fileCount = new HashMap<>();
         private final List<WrittenFile> written = new ArrayList<>();
         private final Map<RecordError.Kind, Quarantine> quarantine = new EnumMap<>(RecordError.Kind.class);
+        private final int keyColumn;
+        private KeyIndex keyIndex;
+        /** Keys of the Silver files of this run, by slot; the open file of each partition has its slot here. */
+        private final List<String> fileKeys = new ArrayList<>();
+        private final Map<Partition, Integer> openSlots = new HashMap<>();
+        /** Per file slot, the rows a later version of their key replaced. */
+        private final Map<Integer, BitSet> superseded = new HashMap<>();
         /** Lineage prefixes ({@code source:id}) of the segments read so far, to skip a body stored twice. */
         private final Set<String> segmentsRead = new HashSet<>();
         private long rowsRead;
@@ -138,6 +151,8 @@ public final class BronzeToSilver {
             this.layout = PartitionLayout.of(spec.granularity());
             this.columns = SilverColumns.of(spec);
             this.ingestIdIndex = columns.size() - 3;
+            this.keyColumn = spec.key().map(spec::indexOf).orElse(-1);
+            this.keyIndex = new KeyIndex(settings.maxKeys());
         }
 
         void read(String key) {
@@ -192,8 +207,13 @@ public final class BronzeToSilver {
                     row[ingestIdIndex + 1] = key;
                     row[ingestIdIndex + 2] = ingestedAt;
                     Instant eventTime = converter.eventTime(row);
+                    Partition partition = layout.partitionOf(eventTime);
+                    RowWriter writer = writerFor(partition);
+                    if (keyColumn >= 0 && row[keyColumn] != null && !keepAsLatest(row, partition, writer, ingestedAt)) {
+                        continue;
+                    }
                     lateness[Lateness.of(eventTime, ingestedAt).ordinal()]++;
-                    writerFor(layout.partitionOf(eventTime)).add(row);
+                    writer.add(row);
                     if (++rowsSinceCheck == CHECK_EVERY_ROWS) {
                         rowsSinceCheck = 0;
                         keepWithinLimits();
@@ -215,9 +235,71 @@ public final class BronzeToSilver {
         }
 
         private RowWriter writerFor(Partition partition) {
-            return silver.computeIfAbsent(partition, p -> new RowWriter(store,
-                    LakeLayout.silverKey(spec, p, runId, fileCount.merge(p, 1, Integer::sum) - 1), columns,
-                    Set.of(SilverColumns.INGEST_ID), Map.of("run-id", runId), settings.writer()));
+            return silver.computeIfAbsent(partition, p -> {
+                String key = LakeLayout.silverKey(spec, p, runId, fileCount.merge(p, 1, Integer::sum) - 1);
+                openSlots.put(p, fileKeys.size());
+                fileKeys.add(key);
+                return newWriter(key);
+            });
+        }
+
+        private RowWriter newWriter(String key) {
+            return new RowWriter(store, key, columns, Set.of(SilverColumns.INGEST_ID), Map.of("run-id", runId),
+                    settings.writer());
+        }
+
+        /**
+         * Deduplicates on the business key, the latest ingestion winning (the later one read, on a tie). Returns
+         * whether to write this row; when it replaces a row already written, that row is marked for removal.
+         */
+        private boolean keepAsLatest(Object[] row, Partition partition, RowWriter writer, Instant ingestedAt) {
+            int slot = openSlots.get(partition);
+            KeyIndex.Location previous = keyIndex.put(row[keyColumn].toString(), slot, (int) writer.rows(),
+                    ingestedAt.toEpochMilli());
+            if (keyIndex.isFull()) {
+                keyIndex = new KeyIndex(settings.maxKeys());
+            }
+            if (previous == null) {
+                return true;
+            }
+            rowsDeduplicated++;
+            if (ingestedAt.toEpochMilli() < previous.ingestedAtMillis()) {
+                return false; // an older version than the one kept
+            }
+            superseded.computeIfAbsent(previous.file(), f -> new BitSet()).set(previous.row());
+            return true;
+        }
+
+        /** Rewrites each file holding rows a later version replaced, without them (rare: only with duplicates). */
+        private void removeSuperseded() {
+            for (var entry : superseded.entrySet()) {
+                String key = fileKeys.get(entry.getKey());
+                BitSet drop = entry.getValue();
+                int index = written.indexOf(written.stream().filter(f -> f.key().equals(key)).findFirst()
+                        .orElseThrow());
+                WrittenFile before = written.get(index);
+                if (drop.cardinality() == before.rows()) {
+                    store.delete(key);
+                    written.remove(index);
+                    continue;
+                }
+                RowWriter rewrite = newWriter(key);
+                try (RowReader reader = new RowReader(store, key, columns)) {
+                    int position = 0;
+                    for (Object[] row = reader.next(); row != null; row = reader.next(), position++) {
+                        if (!drop.get(position)) {
+                            rewrite.add(row);
+                        }
+                    }
+                } catch (RuntimeException e) {
+                    rewrite.abort();
+                    throw e;
+                }
+                rewrite.close();
+                RowWriter.Result result = rewrite.result();
+                written.set(index, new WrittenFile(key, before.partition(), result.rows(), result.bytes()));
+            }
+            superseded.clear();
         }
 
         /** Rolls files that reached their target size, then closes the largest writers while too much is buffered. */
@@ -259,6 +341,7 @@ public final class BronzeToSilver {
 
         TransformResult finish(List<String> sources) {
             List.copyOf(silver.keySet()).forEach(this::closeFile);
+            removeSuperseded();
             List<WrittenFile> files = new ArrayList<>(written);
             long rowsWritten = files.stream().mapToLong(WrittenFile::rows).sum();
             Map<String, Long> quarantined = new LinkedHashMap<>();

@@ -142,7 +142,8 @@ class BronzeToSilverTest {
             cents += i * 100L + 25;
         }
         putBronze(BRONZE, ndjson.toString());
-        var tight = new BronzeToSilver.Settings(1024 * 1024, RowWriter.Settings.defaults(), 16 * 1024, 64 * 1024);
+        var tight = new BronzeToSilver.Settings(1024 * 1024, RowWriter.Settings.defaults(), 16 * 1024, 64 * 1024,
+                1000);
 
         TransformResult first = new BronzeToSilver(store, tight).run(spec, BRONZE);
         List<String> keys = allKeys();
@@ -240,6 +241,48 @@ class BronzeToSilverTest {
         new BronzeToSilver(store).run(spec, second);
 
         assertThat(ingestIds()).containsExactly("http:k:1|1", "sqs:6b1f0a42:1|2", "sqs:6b1f0a42:2|2");
+    }
+
+    @Test
+    void oneRunKeepsTheLatestVersionOfEachBusinessKeyWhereverTheEarlierOnesWereWritten() throws Exception {
+        var first = new SegmentHeader("sqs", "m-1", BronzeFormat.NDJSON, Instant.parse("2026-11-02T10:00:00Z"));
+        var update = new SegmentHeader("sqs", "m-2", BronzeFormat.NDJSON, Instant.parse("2026-11-02T11:00:00Z"));
+        var stale = new SegmentHeader("sqs", "m-0", BronzeFormat.NDJSON, Instant.parse("2026-11-02T09:00:00Z"));
+        putSegments(BRONZE, segment(first, """
+                {"order_id":"o1","amount":1,"ts":"2026-11-01T00:00:00Z"}
+                {"order_id":"o2","amount":2,"ts":"2026-11-01T00:00:00Z"}
+                {"order_id":"o3","amount":3,"ts":"2026-11-02T00:00:00Z"}
+                {"order_id":"o4","amount":4,"ts":"2026-11-04T00:00:00Z"}
+                {"order_id":"o5","amount":5,"ts":"2026-11-01T00:00:00Z"}
+                """), segment(update, """
+                {"order_id":"o1","amount":10,"ts":"2026-11-03T00:00:00Z"}
+                {"order_id":"o2","amount":20,"ts":"2026-11-01T00:00:00Z"}
+                {"order_id":"o4","amount":40,"ts":"2026-11-05T00:00:00Z"}
+                """), segment(stale, """
+                {"order_id":"o3","amount":30,"ts":"2026-11-02T00:00:00Z"}
+                """));
+
+        TransformResult result = new BronzeToSilver(store).run(spec, BRONZE);
+
+        assertThat(result.rowsDeduplicated()).isEqualTo(4);
+        assertThat(result.rowsWritten()).isEqualTo(5);
+        assertThat(result.files()).extracting(f -> f.partition().get("day")).containsExactlyInAnyOrder("01", "02",
+                "03", "05"); // day 04 held only o4's first version: its file is gone
+        assertThat(allKeys()).noneMatch(k -> k.contains("day=04"));
+        try (Connection db = DriverManager.getConnection("jdbc:duckdb:"); Statement sql = db.createStatement()) {
+            ResultSet rows = sql.executeQuery("SELECT order_id, amount, day FROM read_parquet('" + lake
+                    + "/silver/**/*.parquet', hive_partitioning = true) ORDER BY order_id");
+            List<String> found = new ArrayList<>();
+            while (rows.next()) {
+                found.add(rows.getString(1) + "|" + rows.getBigDecimal(2).stripTrailingZeros().toPlainString() + "|"
+                        + rows.getString(3));
+            }
+            assertThat(found).containsExactly("o1|10|03", "o2|20|01", "o3|3|02", "o4|40|05", "o5|5|01");
+            ResultSet counted = sql.executeQuery("SELECT sum(rows) FROM (SELECT count(*) AS rows FROM read_parquet('"
+                    + lake + "/silver/**/*.parquet'))");
+            counted.next();
+            assertThat(counted.getLong(1)).isEqualTo(result.files().stream().mapToLong(f -> f.rows()).sum());
+        }
     }
 
     private static void deleteTree(Path dir) throws IOException {
