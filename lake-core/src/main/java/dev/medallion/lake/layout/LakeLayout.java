@@ -4,6 +4,7 @@ import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Instant;
+import java.time.LocalDate;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.Collection;
@@ -20,6 +21,7 @@ import dev.medallion.lake.catalog.PartitionLayout;
 import dev.medallion.lake.record.RecordError;
 import dev.medallion.lake.spec.DatasetName;
 import dev.medallion.lake.spec.DatasetSpec;
+import dev.medallion.lake.spec.Granularity;
 import dev.medallion.lake.store.ObjectKeys;
 
 /**
@@ -28,6 +30,7 @@ import dev.medallion.lake.store.ObjectKeys;
  * <pre>
  * bronze/{dataset}/ingest_date=YYYY-MM-DD/hour=HH/{bronze-id}.ndjson.gz    (other tools: bronze/{dataset}/{any name})
  * silver/{dataset}/year=YYYY/month=MM/day=DD[/hour=HH]/part-{run-id}-{seq}.parquet
+ * gold/{table}/year=YYYY/month=MM/day=DD/part-00000.parquet     (one object per table and day, replaced whole)
  * quarantine/{dataset}/error_type={kind}/ingest_date=YYYY-MM-DD/{run-id}.ndjson
  * _state/ingest/idempotency/{dataset}/{sha256(idempotency-key)}.json
  * _state/transform/promoted/{dataset}/{sha256(bronze-key)}.json
@@ -40,6 +43,7 @@ public final class LakeLayout {
     public static final String BRONZE = "bronze/";
     public static final String SILVER = "silver/";
     public static final String QUARANTINE = "quarantine/";
+    public static final String GOLD = "gold/";
     /** Service state kept in the lake: not data, never queried. */
     public static final String STATE = "_state/";
 
@@ -141,6 +145,20 @@ public final class LakeLayout {
      */
     public static String idempotencyKey(String dataset, String clientKey) {
         return STATE + "ingest/idempotency/" + DatasetName.validate(dataset) + "/" + sha256Hex(clientKey) + ".json";
+    }
+
+    /** The prefix of a Gold table. */
+    public static String goldPrefix(String table) {
+        return GOLD + DatasetName.validate(table) + "/";
+    }
+
+    /**
+     * The key of a Gold table's day: always the same, so a recomputed day replaces the old one in one PUT and readers
+     * never see both.
+     */
+    public static String goldKey(String table, LocalDate day) {
+        return goldPrefix(table) + PartitionLayout.of(Granularity.DAY)
+                .path(Partition.day(day.getYear(), day.getMonthValue(), day.getDayOfMonth())) + "/part-00000.parquet";
     }
 
     /**

@@ -4,6 +4,7 @@ import java.util.List;
 import java.util.Optional;
 
 import dev.medallion.lake.ValidationException;
+import dev.medallion.lake.gold.GoldTable;
 
 /**
  * What a dataset looks like and how it is laid out: its typed schema, the event-time field that partitions it, the
@@ -17,9 +18,16 @@ import dev.medallion.lake.ValidationException;
  * @param unknownFields what to do with fields the schema does not name
  * @param fields the schema, in column order
  * @param database the catalog database the table lives in
+ * @param gold the aggregated tables kept from it
  */
 public record DatasetSpec(String name, String eventTimeField, Granularity granularity, Optional<String> key,
-        UnknownFieldPolicy unknownFields, List<FieldType.Field> fields, String database) {
+        UnknownFieldPolicy unknownFields, List<FieldType.Field> fields, String database, List<GoldTable> gold) {
+
+    /** A dataset without Gold tables. */
+    public DatasetSpec(String name, String eventTimeField, Granularity granularity, Optional<String> key,
+            UnknownFieldPolicy unknownFields, List<FieldType.Field> fields, String database) {
+        this(name, eventTimeField, granularity, key, unknownFields, fields, database, List.of());
+    }
 
     public DatasetSpec {
         DatasetName.validate(name);
@@ -49,6 +57,8 @@ public record DatasetSpec(String name, String eventTimeField, Granularity granul
                 throw invalid(name, "key field '" + k + "' is not in the schema");
             }
         });
+        gold = List.copyOf(gold);
+        gold.forEach(table -> table.validate(schema));
     }
 
     /** The position of a field in {@link #fields()}, or -1. */

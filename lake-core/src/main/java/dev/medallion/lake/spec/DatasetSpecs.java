@@ -17,6 +17,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 
 import dev.medallion.lake.ValidationException;
+import dev.medallion.lake.gold.GoldTable;
 
 /**
  * The datasets a deployment knows, read from YAML:
@@ -34,6 +35,10 @@ import dev.medallion.lake.ValidationException;
  *       amount:   { type: "decimal(12,2)", required: true }
  *       ts:       { type: timestamp, required: true }
  *       items:    { type: "list&lt;struct&lt;sku:string,qty:int&gt;&gt;" }
+ *     gold:                     # aggregated tables per event-time day, see GoldTable
+ *       daily_revenue:
+ *         dimensions: [currency]
+ *         measures: { orders: count, revenue: sum(amount) }
  * </pre>
  *
  * Unknown keys are errors, so a typo never silently changes behaviour.
@@ -43,7 +48,8 @@ public final class DatasetSpecs {
     private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory())
             .enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
     private static final Set<String> DATASET_KEYS = Set.of("event-time", "partitioning", "key", "unknown-fields",
-            "catalog", "schema");
+            "catalog", "schema", "gold");
+    private static final Set<String> GOLD_KEYS = Set.of("dimensions", "measures");
     private static final Set<String> FIELD_KEYS = Set.of("type", "required");
     private static final Set<String> CATALOG_KEYS = Set.of("database");
 
@@ -67,6 +73,10 @@ public final class DatasetSpecs {
         }
         Map<String, DatasetSpec> byName = new LinkedHashMap<>();
         datasets.fields().forEachRemaining(e -> byName.put(e.getKey(), dataset(e.getKey(), e.getValue())));
+        // every table, Silver or Gold, is a catalog table and a prefix: names must not meet
+        List<String> tables = new ArrayList<>(byName.keySet());
+        byName.values().forEach(spec -> spec.gold().forEach(g -> tables.add(g.name())));
+        FieldNames.requireDistinct(tables, "the dataset specs' tables (datasets and gold tables)");
         return new DatasetSpecs(byName);
     }
 
@@ -99,7 +109,40 @@ public final class DatasetSpecs {
                 text(node, "key", where),
                 text(node, "unknown-fields", where).map(UnknownFieldPolicy::parse).orElse(UnknownFieldPolicy.KEEP),
                 fields,
-                text(catalog, "database", where).orElse("lake"));
+                text(catalog, "database", where).orElse("lake"),
+                gold(node.get("gold"), where));
+    }
+
+    private static List<GoldTable> gold(JsonNode node, String where) {
+        if (node == null || node.isNull()) {
+            return List.of();
+        }
+        requireObject(node, where + " gold");
+        List<GoldTable> tables = new ArrayList<>();
+        node.fields().forEachRemaining(e -> {
+            String tableWhere = where + " gold table '" + e.getKey() + "'";
+            JsonNode table = e.getValue();
+            requireObject(table, tableWhere);
+            rejectUnknownKeys(table, GOLD_KEYS, tableWhere);
+            List<String> dimensions = new ArrayList<>();
+            JsonNode dims = table.path("dimensions");
+            if (!dims.isMissingNode() && !dims.isNull()) {
+                if (!dims.isArray()) {
+                    throw new ValidationException("Cannot define " + tableWhere + ": 'dimensions' must be a list");
+                }
+                dims.forEach(d -> dimensions.add(d.asText()));
+            }
+            JsonNode measures = table.get("measures");
+            requireObject(measures, tableWhere + " measures");
+            List<GoldTable.Measure> parsed = new ArrayList<>();
+            measures.fields().forEachRemaining(m -> parsed.add(GoldTable.Measure.parse(m.getKey(), m.getValue().asText())));
+            try {
+                tables.add(new GoldTable(e.getKey(), dimensions, parsed));
+            } catch (ValidationException ex) {
+                throw new ValidationException("Cannot define " + where + ": " + ex.getMessage(), ex);
+            }
+        });
+        return tables;
     }
 
     private static FieldType.Field field(String name, JsonNode node, String where) {

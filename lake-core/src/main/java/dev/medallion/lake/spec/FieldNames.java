@@ -26,7 +26,7 @@ public final class FieldNames {
         return name;
     }
 
-    static void requireDistinct(List<String> names, String where) {
+    public static void requireDistinct(List<String> names, String where) {
         var seen = new HashSet<String>();
         for (String name : names) {
             if (!seen.add(name)) {

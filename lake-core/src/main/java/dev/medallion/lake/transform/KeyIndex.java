@@ -1,5 +1,7 @@
 package dev.medallion.lake.transform;
 
+import dev.medallion.lake.Hashing;
+
 /**
  * Where the latest row of each business key went in one run: key fingerprint to (file, row in file, ingested-at), in
  * flat arrays, about 40 bytes a key. Keys are fingerprinted with 96 bits, so two different keys are mistaken for one
@@ -9,7 +11,7 @@ package dev.medallion.lake.transform;
  * The index holds at most {@code maxKeys}; {@link #isFull()} tells the caller to start a new one, which bounds memory
  * and narrows deduplication to the keys seen since (compaction and Gold deduplicate across runs anyway).
  */
-final class KeyIndex {
+public final class KeyIndex {
     private static final long EMPTY = 0;
 
     private final int maxKeys;
@@ -20,13 +22,13 @@ final class KeyIndex {
     private long[] times;
     private int size;
 
-    KeyIndex(int maxKeys) {
+    public KeyIndex(int maxKeys) {
         this.maxKeys = maxKeys;
         allocate(1024);
     }
 
     /** Where the previous latest row of a key was, when {@link #put} replaced it. */
-    record Location(int file, int row, long ingestedAtMillis) {
+    public record Location(int file, int row, long ingestedAtMillis) {
     }
 
     /**
@@ -36,7 +38,7 @@ final class KeyIndex {
      *         was ingested later than this one it stays the latest and the index is unchanged: the caller drops this
      *         row instead (the returned location then equals the one stored).
      */
-    Location put(String key, int file, int row, long ingestedAtMillis) {
+    public Location put(String key, int file, int row, long ingestedAtMillis) {
         long hash = hash64(key);
         int check = hash32(key);
         int mask = hashes.length - 1;
@@ -60,7 +62,22 @@ final class KeyIndex {
         }
     }
 
-    boolean isFull() {
+    /** Where the latest row of {@code key} is, or {@code null} if the key was never put. */
+    public Location get(String key) {
+        long hash = hash64(key);
+        int check = hash32(key);
+        int mask = hashes.length - 1;
+        for (int i = (int) (hash ^ (hash >>> 32)) & mask;; i = (i + 1) & mask) {
+            if (hashes[i] == EMPTY) {
+                return null;
+            }
+            if (hashes[i] == hash && checks[i] == check) {
+                return new Location(files[i], rows[i], times[i]);
+            }
+        }
+    }
+
+    public boolean isFull() {
         return size >= maxKeys;
     }
 
@@ -100,17 +117,9 @@ final class KeyIndex {
         }
     }
 
-    /** A 64-bit hash of the key's characters (FNV-1a, then a murmur finalizer); never 0, which marks a free slot. */
+    /** {@link Hashing#hash64}, but never 0, which marks a free slot. */
     static long hash64(String key) {
-        long h = 0xcbf29ce484222325L;
-        for (int i = 0; i < key.length(); i++) {
-            h = (h ^ key.charAt(i)) * 0x100000001b3L;
-        }
-        h ^= h >>> 33;
-        h *= 0xff51afd7ed558ccdL;
-        h ^= h >>> 33;
-        h *= 0xc4ceb9fe1a85ec53L;
-        h ^= h >>> 33;
+        long h = Hashing.hash64(key);
         return h == EMPTY ? 1 : h;
     }
 
