@@ -14,6 +14,7 @@ import dev.medallion.lake.ValidationException;
 import dev.medallion.lake.catalog.CatalogSync;
 import dev.medallion.lake.catalog.EmbeddedCatalog;
 import dev.medallion.lake.catalog.TableInput;
+import dev.medallion.lake.gold.GoldTable;
 import dev.medallion.lake.message.FilesWritten;
 import dev.medallion.lake.message.LakeMessage;
 import dev.medallion.lake.spec.DatasetSpec;
@@ -22,15 +23,12 @@ import dev.medallion.support.LakeConfig;
 import io.micrometer.core.instrument.MeterRegistry;
 
 /**
- * Handles one catalog-queue message: brings the Silver table of the dataset whose files were written up to date
+ * Handles one catalog-queue message: brings the Silver or Gold table whose files were written up to date
  * (columns from the spec, projected year range widened to the partitions written). A redelivered message computes
  * the same table, which {@link EmbeddedCatalog#put} stores as no new version.
  */
 @Singleton
 public class CatalogUpdater {
-    /** The zone whose tables this service keeps. */
-    static final String SILVER = "silver";
-
     private static final Logger LOG = Logger.getLogger(CatalogUpdater.class);
 
     private final EmbeddedCatalog catalog;
@@ -63,9 +61,9 @@ public class CatalogUpdater {
      */
     // synchronized: the embedded catalog numbers versions by read-then-write, so one writer per table at a time
     public synchronized boolean apply(FilesWritten written) {
-        if (!SILVER.equals(written.zone())) {
+        if (!FilesWritten.SILVER.equals(written.zone()) && !FilesWritten.GOLD.equals(written.zone())) {
             throw new ValidationException("Cannot catalog files of run " + written.id() + " in zone '" + written.zone()
-                    + "': only " + SILVER + " tables are catalogued");
+                    + "': only silver and gold tables are catalogued");
         }
         DatasetSpec spec = specs.find(written.dataset()).orElseThrow(() -> new ValidationException("Cannot catalog "
                 + "files of run " + written.id() + ": dataset '" + written.dataset() + "' is not configured"));
@@ -75,17 +73,26 @@ public class CatalogUpdater {
         }
         Set<Map<String, String>> partitions = written.files().stream().map(FilesWritten.WrittenFile::partition)
                 .collect(Collectors.toCollection(LinkedHashSet::new));
-        Optional<TableInput> current = catalog.table(spec.database(), spec.name());
-        TableInput table = CatalogSync.silverFromValues(current, spec, lake.lake().bucket(), partitions);
+        String name = written.table();
+        Optional<TableInput> current = catalog.table(spec.database(), name);
+        TableInput table;
+        if (FilesWritten.SILVER.equals(written.zone())) {
+            table = CatalogSync.silverFromValues(current, spec, lake.lake().bucket(), partitions);
+        } else {
+            GoldTable gold = spec.gold().stream().filter(g -> g.name().equals(name)).findFirst()
+                    .orElseThrow(() -> new ValidationException("Cannot catalog files of run " + written.id()
+                            + ": dataset '" + spec.name() + "' has no gold table '" + name + "'"));
+            table = CatalogSync.goldFromValues(current, spec, gold, lake.lake().bucket(), partitions);
+        }
         boolean updated = catalog.put(spec.database(), table);
-        metrics.counter("medallion.catalog.syncs", "database", spec.database(), "table", spec.name(), "outcome",
+        metrics.counter("medallion.catalog.syncs", "database", spec.database(), "table", name, "outcome",
                 updated ? "updated" : "unchanged").increment();
         if (updated) {
-            LOG.infof("Wrote table %s.%s version %d (projected years %s) for run %s", spec.database(), spec.name(),
-                    catalog.versionCount(spec.database(), spec.name()),
-                    table.parameters().get("projection.year.range"), written.id());
+            LOG.infof("Wrote table %s.%s version %d (projected years %s) for run %s", spec.database(), name,
+                    catalog.versionCount(spec.database(), name), table.parameters().get("projection.year.range"),
+                    written.id());
         } else {
-            LOG.debugf("Table %s.%s already covers run %s", spec.database(), spec.name(), written.id());
+            LOG.debugf("Table %s.%s already covers run %s", spec.database(), name, written.id());
         }
         return updated;
     }

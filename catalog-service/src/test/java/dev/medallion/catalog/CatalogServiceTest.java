@@ -77,6 +77,23 @@ class CatalogServiceTest {
     }
 
     @Test
+    void registersAGoldTableWithItsDayAndDimensionsAndMeasures() {
+        queues.send(QUEUE, FilesWritten.gold("run-" + UUID.randomUUID(), "sales", "lake", "daily_sales",
+                List.of(new FilesWritten.WrittenFile("gold/daily_sales/year=2026/month=01/day=02/part-00000.parquet",
+                        Map.of("year", "2026", "month", "01", "day", "02"), 3, 512)),
+                List.of()));
+
+        await().atMost(TIMEOUT).untilAsserted(() -> given().when().get("/v1/tables/lake/daily_sales/ddl")
+                .then().statusCode(200)
+                .body(startsWith("CREATE EXTERNAL TABLE `lake`.`daily_sales`"))
+                .body(containsString("`event_date` date"))
+                .body(containsString("`revenue` decimal(38,2)"))
+                .body(containsString("`customers` bigint"))
+                .body(containsString("'storage.location.template'="
+                        + "'s3://lake/gold/daily_sales/year=${year}/month=${month}/day=${day}'")));
+    }
+
+    @Test
     void aRedeliveredMessageAddsNoTableVersion() {
         FilesWritten message = salesFiles();
         updater.apply(message);
@@ -96,7 +113,7 @@ class CatalogServiceTest {
     void movesPoisonMessagesToTheDeadLetterQueueAndKeepsWorking() {
         String nonce = UUID.randomUUID().toString();
         sqs.sendMessage(b -> b.queueUrl(queues.url(QUEUE)).messageBody("{not a message " + nonce));
-        queues.send(QUEUE, FilesWritten.of("unknown-" + nonce, "nosuch", "lake", "silver",
+        queues.send(QUEUE, FilesWritten.silver("unknown-" + nonce, "nosuch", "lake",
                 List.of(file("nosuch", "2026", "01", "02")), List.of(), 0));
         queues.send(QUEUE, BronzeObjectLanded.of("bronze-" + nonce, "sales", "bronze/sales/x.ndjson.gz", 1,
                 Instant.now(), "http"));
@@ -151,7 +168,7 @@ class CatalogServiceTest {
     }
 
     private static FilesWritten salesFiles() {
-        return FilesWritten.of("run-" + UUID.randomUUID(), "sales", "lake", "silver",
+        return FilesWritten.silver("run-" + UUID.randomUUID(), "sales", "lake",
                 List.of(file("sales", "2025", "12", "31"), file("sales", "2026", "01", "02")),
                 List.of("bronze/sales/ingest_date=2026-01-02/hour=00/test.ndjson.gz"), 0);
     }

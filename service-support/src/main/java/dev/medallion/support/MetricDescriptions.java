@@ -34,9 +34,15 @@ public class MetricDescriptions implements MeterFilter {
             Map.entry("medallion.ingest.buffer.limit.bytes", "Most bytes ingest may hold in memory"),
             Map.entry("medallion.ingest.buffer.dataset.bytes", "Bytes received into the dataset's open batch"),
             Map.entry("medallion.transform.runs", "Transform runs completed"),
-            Map.entry("medallion.transform.rows", "Rows written or quarantined, by outcome"),
-            Map.entry("medallion.transform.files", "Files written by transform runs"),
-            Map.entry("medallion.transform.run.duration", "Duration of transform runs"),
+            Map.entry("medallion.transform.sources", "Bronze objects promoted to Silver"),
+            Map.entry("medallion.transform.sources.skipped", "Bronze objects skipped: already promoted in that version"),
+            Map.entry("medallion.transform.rows", "Rows read, written, deduplicated or quarantined, by outcome"),
+            Map.entry("medallion.transform.rows.lateness", "Rows written, by how long after their event time they arrived"),
+            Map.entry("medallion.transform.files", "Files written by transform runs, by zone"),
+            Map.entry("medallion.transform.bytes.written", "Bytes of the files written by transform runs, by zone"),
+            Map.entry("medallion.transform.gold.days", "Gold table days recomputed from Silver"),
+            Map.entry("medallion.transform.run.duration", "Duration of transform runs, Silver and Gold together"),
+            Map.entry("medallion.transform.stage.duration", "Duration of a transform stage (silver, gold) in a run"),
             Map.entry("medallion.catalog.syncs", "Catalog table syncs, by outcome"));
 
     @Override

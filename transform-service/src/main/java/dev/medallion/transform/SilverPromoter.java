@@ -1,6 +1,8 @@
 package dev.medallion.transform;
 
 import java.time.Clock;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -10,6 +12,8 @@ import org.jboss.logging.Logger;
 
 import dev.medallion.lake.ValidationException;
 import dev.medallion.lake.aws.S3ObjectStore;
+import dev.medallion.lake.gold.GoldBuilder;
+import dev.medallion.lake.gold.GoldTable;
 import dev.medallion.lake.message.FilesWritten;
 import dev.medallion.lake.parquet.RowWriter;
 import dev.medallion.lake.spec.DatasetSpec;
@@ -41,7 +45,8 @@ public class SilverPromoter implements Promotion.Listener {
         var transform = new BronzeToSilver(store, new BronzeToSilver.Settings(config.maxRecordBytes(),
                 new RowWriter.Settings(config.rowGroupBytes(), RowWriter.Settings.defaults().pageBytes()),
                 config.targetFileBytes(), config.maxBufferedBytes(), config.maxKeys()));
-        this.promotion = new Promotion(store, transform, this, Clock.systemUTC());
+        var gold = new GoldBuilder(store, RowWriter.Settings.defaults(), config.maxKeys());
+        this.promotion = new Promotion(store, transform, gold, this, Clock.systemUTC());
         this.specs = specs;
         this.queues = queues;
         this.lake = lake;
@@ -61,18 +66,37 @@ public class SilverPromoter implements Promotion.Listener {
         try {
             return promotion.run(spec, keys);
         } finally {
-            sample.stop(metrics.timer("medallion.transform.run.duration", "dataset", dataset, "zone", "silver"));
+            sample.stop(metrics.timer("medallion.transform.run.duration", "dataset", dataset));
         }
     }
 
     @Override
-    public void promoted(DatasetSpec spec, TransformResult result) {
+    public void promoted(DatasetSpec spec, TransformResult result, List<GoldBuilder.Rebuilt> gold,
+            Promotion.Stages took) {
         record(spec, result);
+        metrics.timer("medallion.transform.stage.duration", "dataset", spec.name(), "stage", "silver")
+                .record(took.silver());
+        metrics.timer("medallion.transform.stage.duration", "dataset", spec.name(), "stage", "gold")
+                .record(took.gold());
         if (!result.files().isEmpty()) {
-            var written = FilesWritten.of(result.runId(), spec.name(), spec.database(), "silver", result.files(),
+            var written = FilesWritten.silver(result.runId(), spec.name(), spec.database(), result.files(),
                     List.copyOf(result.sources()), result.rowsQuarantined());
             queues.send(lake.queues().catalog(), written);
             queues.send(lake.queues().compaction(), written);
+        }
+        // Gold days are one object each, replaced whole: the catalog needs them, compaction does not
+        Map<GoldTable, List<FilesWritten.WrittenFile>> byTable = new LinkedHashMap<>();
+        gold.stream().filter(r -> r.file() != null)
+                .forEach(r -> byTable.computeIfAbsent(r.table(), t -> new ArrayList<>()).add(r.file()));
+        byTable.forEach((table, files) -> {
+            queues.send(lake.queues().catalog(), FilesWritten.gold(result.runId(), spec.name(), spec.database(),
+                    table.name(), files, List.copyOf(result.sources())));
+            metrics.counter("medallion.transform.files", "dataset", spec.name(), "zone", "gold").increment(files.size());
+            metrics.counter("medallion.transform.bytes.written", "dataset", spec.name(), "zone", "gold")
+                    .increment(files.stream().mapToLong(FilesWritten.WrittenFile::bytes).sum());
+        });
+        if (!gold.isEmpty()) {
+            metrics.counter("medallion.transform.gold.days", "dataset", spec.name()).increment(gold.size());
         }
         LOG.infof("Promoted %d Bronze objects of %s (run %s): %d rows read, %d written to %d Silver files, "
                 + "%d quarantined %s, %d skipped as already read in this run", result.sources().size(), spec.name(),

@@ -113,6 +113,10 @@ class TransformWorkerTest {
         try (var files = store.list(partition)) {
             assertThat(files.count()).isEqualTo(1); // one run read the three objects
         }
+        // the run recomputed the day's Gold table from Silver: channel and currency are null in these records
+        String gold = LakeLayout.goldKey("daily_sales", java.time.LocalDate.parse(day));
+        await().atMost(Duration.ofSeconds(30)).until(() -> store.stat(gold).isPresent());
+        assertThat(query(gold, "SELECT orders, revenue FROM t")).containsExactly("4|11.00");
         await().atMost(Duration.ofSeconds(30)).until(() -> depth("medallion-transform") == 0);
 
         // the landed event delivered again: the object was promoted in this version, nothing is added
@@ -161,6 +165,29 @@ class TransformWorkerTest {
 
     private void send(String body) {
         sqs.sendMessage(b -> b.queueUrl(queues.url("medallion-transform")).messageBody(body));
+    }
+
+    /** The rows of a query over one Parquet object ({@code t}), read by DuckDB through a local copy. */
+    private List<String> query(String key, String sql) throws Exception {
+        Path local = Files.createTempFile("gold", ".parquet");
+        try (InputStream in = store.open(key)) {
+            Files.copy(in, local, StandardCopyOption.REPLACE_EXISTING);
+        }
+        try (Connection db = DriverManager.getConnection("jdbc:duckdb:"); Statement statement = db.createStatement()) {
+            statement.execute("CREATE VIEW t AS SELECT * FROM read_parquet('" + local + "')");
+            ResultSet rows = statement.executeQuery(sql);
+            List<String> found = new ArrayList<>();
+            while (rows.next()) {
+                List<String> values = new ArrayList<>();
+                for (int i = 1; i <= rows.getMetaData().getColumnCount(); i++) {
+                    values.add(rows.getString(i));
+                }
+                found.add(String.join("|", values));
+            }
+            return found;
+        } finally {
+            Files.delete(local);
+        }
     }
 
     /** Rows in the Silver files of a partition, read by DuckDB through their local copies. */

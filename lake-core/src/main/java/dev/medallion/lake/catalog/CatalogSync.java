@@ -8,7 +8,9 @@ import java.util.Optional;
 import java.util.TreeMap;
 
 import dev.medallion.lake.ValidationException;
+import dev.medallion.lake.gold.GoldTable;
 import dev.medallion.lake.spec.DatasetSpec;
+import dev.medallion.lake.spec.Granularity;
 
 /**
  * What the catalog should hold after files land: a pure function of the table as it is, the dataset spec and the
@@ -46,26 +48,46 @@ public final class CatalogSync {
      */
     public static TableInput silver(Optional<TableInput> current, DatasetSpec spec, String bucket,
             Collection<Partition> written) {
-        PartitionLayout layout = PartitionLayout.of(spec.granularity());
+        return sync(current, spec.database(), spec.name(), PartitionLayout.of(spec.granularity()),
+                TableDefinitions.silverColumns(spec),
+                (min, max) -> TableDefinitions.silver(spec, bucket, min, max), written);
+    }
+
+    /** As {@link #silver}, for one of the dataset's Gold tables (daily partitions, path values as written). */
+    public static TableInput goldFromValues(Optional<TableInput> current, DatasetSpec spec, GoldTable gold,
+            String bucket, Collection<Map<String, String>> written) {
+        PartitionLayout layout = PartitionLayout.of(Granularity.DAY);
+        return sync(current, spec.database(), gold.name(), layout, TableDefinitions.goldColumns(spec, gold),
+                (min, max) -> TableDefinitions.gold(spec, gold, bucket, min, max),
+                written.stream().map(layout::fromValues).toList());
+    }
+
+    /** Builds a table over years {@code min..max}. */
+    private interface NewTable {
+        TableInput build(int minYear, int maxYear);
+    }
+
+    private static TableInput sync(Optional<TableInput> current, String database, String name, PartitionLayout layout,
+            List<TableInput.Column> columns, NewTable newTable, Collection<Partition> written) {
         written.forEach(layout::values); // rejects partitions of the other granularity
         IntSummaryStatistics years = written.stream().mapToInt(Partition::year).summaryStatistics();
         if (current.isEmpty()) {
             if (written.isEmpty()) {
-                throw new ValidationException("Cannot define table " + spec.database() + "." + spec.name()
+                throw new ValidationException("Cannot define table " + database + "." + name
                         + ": there is no table yet and no partition to take a year range from");
             }
-            return TableDefinitions.silver(spec, bucket, years.getMin(), years.getMax());
+            return newTable.build(years.getMin(), years.getMax());
         }
         TableInput table = current.get();
         List<TableInput.Column> keys = layout.partitionKeys();
         if (!table.partitionKeys().equals(keys)) {
-            throw new ValidationException("Cannot update table " + spec.database() + "." + table.name()
+            throw new ValidationException("Cannot update table " + database + "." + table.name()
                     + ": its partition keys " + table.partitionKeys() + " are not " + keys
                     + "; changing the granularity needs a new table");
         }
         Projection.IntegerProjection year = Projection.read(YEAR, table.parameters())
                 .filter(Projection.IntegerProjection.class::isInstance).map(Projection.IntegerProjection.class::cast)
-                .orElseThrow(() -> new ValidationException("Cannot update table " + spec.database() + "." + table.name()
+                .orElseThrow(() -> new ValidationException("Cannot update table " + database + "." + table.name()
                         + ": it has no integer projection of " + YEAR));
         Map<String, String> parameters = new TreeMap<>(table.parameters());
         if (!written.isEmpty()) {
@@ -73,6 +95,6 @@ public final class CatalogSync {
                     Math.max(year.max(), years.getMax()), year.interval(), year.digits());
             parameters.putAll(widened.properties(YEAR));
         }
-        return table.withParameters(parameters).withColumns(TableDefinitions.silverColumns(spec));
+        return table.withParameters(parameters).withColumns(columns);
     }
 }

@@ -7,12 +7,16 @@ import java.util.Map;
 import java.util.regex.Pattern;
 
 import dev.medallion.lake.ValidationException;
+import dev.medallion.lake.gold.GoldTable;
 import dev.medallion.lake.spec.DatasetSpec;
+import dev.medallion.lake.spec.Granularity;
 
 /** The Glue table definitions of the lake's tables, derived from dataset specs. */
 public final class TableDefinitions {
     /** The key prefix Silver data lives under. */
     public static final String SILVER_PREFIX = "silver/";
+    /** The key prefix Gold data lives under. */
+    public static final String GOLD_PREFIX = "gold/";
 
     private static final Pattern BUCKET = Pattern.compile("[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]");
 
@@ -25,18 +29,42 @@ public final class TableDefinitions {
      * {@code minYear..maxYear}.
      */
     public static TableInput silver(DatasetSpec spec, String bucket, int minYear, int maxYear) {
-        String location = "s3://" + validateBucket(bucket) + "/" + SILVER_PREFIX + spec.name() + "/";
         PartitionLayout layout = PartitionLayout.of(spec.granularity());
+        return table(spec.name(), "Medallion Silver table of dataset " + spec.name()
+                + ": typed Snappy Parquet partitioned by event time (" + layout.name().toLowerCase(Locale.ROOT)
+                + ", UTC), read through Athena partition projection", SILVER_PREFIX, bucket, layout,
+                silverColumns(spec), minYear, maxYear);
+    }
+
+    /**
+     * A Gold table of a dataset: Parquet under {@code s3://bucket/gold/{table}/}, one row per event-time day and
+     * dimension values, partitioned by day with projection for years {@code minYear..maxYear}.
+     */
+    public static TableInput gold(DatasetSpec spec, GoldTable gold, String bucket, int minYear, int maxYear) {
+        return table(gold.name(), "Medallion Gold table of dataset " + spec.name() + ": " + gold.measures().size()
+                + " measures by " + (gold.dimensions().isEmpty() ? "day"
+                        : "day, " + String.join(", ",
+                                gold.dimensions()))
+                + " (event time, UTC), recomputed per day from Silver", GOLD_PREFIX,
+                bucket, PartitionLayout.of(Granularity.DAY), goldColumns(spec, gold), minYear, maxYear);
+    }
+
+    /** The data columns of a Gold table as Glue columns. */
+    public static List<TableInput.Column> goldColumns(DatasetSpec spec, GoldTable gold) {
+        return gold.columns(spec.fields()).stream().map(f -> new TableInput.Column(f.name(), HiveTypes.of(f.type())))
+                .toList();
+    }
+
+    private static TableInput table(String name, String description, String prefix, String bucket,
+            PartitionLayout layout, List<TableInput.Column> columns, int minYear, int maxYear) {
+        String location = "s3://" + validateBucket(bucket) + "/" + prefix + name + "/";
         Map<String, String> parameters = new LinkedHashMap<>();
         parameters.put("classification", "parquet");
         parameters.put("parquet.compression", "SNAPPY");
         parameters.put("EXTERNAL", "TRUE");
         parameters.putAll(layout.tableProperties(location, minYear, maxYear));
-        return new TableInput(spec.name(),
-                "Medallion Silver table of dataset " + spec.name() + ": typed Snappy Parquet partitioned by event time ("
-                        + layout.name().toLowerCase(Locale.ROOT) + ", UTC), read through Athena partition projection",
-                TableInput.EXTERNAL_TABLE, parameters, layout.partitionKeys(),
-                TableInput.StorageDescriptor.parquet(silverColumns(spec), location));
+        return new TableInput(name, description, TableInput.EXTERNAL_TABLE, parameters, layout.partitionKeys(),
+                TableInput.StorageDescriptor.parquet(columns, location));
     }
 
     /** The data columns of a dataset's Silver table as Glue columns. */

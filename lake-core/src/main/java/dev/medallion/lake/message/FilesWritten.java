@@ -12,24 +12,37 @@ import java.util.Map;
  * @param dataset the table's dataset
  * @param database its catalog database
  * @param zone {@code silver} or {@code gold}
+ * @param table the table written: the dataset for Silver, a Gold table's name for Gold (absent in messages from
+ *        before Gold existed, read as the dataset)
  * @param files what was written
  * @param sources the input objects of the run
  * @param rowsQuarantined rows of the inputs rejected to quarantine
  */
 public record FilesWritten(String type, int version, String id, String dataset, String database, String zone,
-        List<WrittenFile> files, List<String> sources, long rowsQuarantined) implements LakeMessage {
+        String table, List<WrittenFile> files, List<String> sources, long rowsQuarantined) implements LakeMessage {
 
     public static final String TYPE = "files.written";
     public static final int VERSION = 1;
 
+    public static final String SILVER = "silver";
+    public static final String GOLD = "gold";
+
     public FilesWritten {
+        table = table == null ? dataset : table;
         files = List.copyOf(files);
         sources = List.copyOf(sources);
     }
 
-    public static FilesWritten of(String id, String dataset, String database, String zone, List<WrittenFile> files,
+    /** Files of a dataset's Silver table. */
+    public static FilesWritten silver(String id, String dataset, String database, List<WrittenFile> files,
             List<String> sources, long rowsQuarantined) {
-        return new FilesWritten(TYPE, VERSION, id, dataset, database, zone, files, sources, rowsQuarantined);
+        return new FilesWritten(TYPE, VERSION, id, dataset, database, SILVER, dataset, files, sources, rowsQuarantined);
+    }
+
+    /** Files of one of a dataset's Gold tables. */
+    public static FilesWritten gold(String id, String dataset, String database, String table, List<WrittenFile> files,
+            List<String> sources) {
+        return new FilesWritten(TYPE, VERSION, id, dataset, database, GOLD, table, files, sources, 0);
     }
 
     /**

@@ -4,17 +4,22 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
+import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
 
+import dev.medallion.lake.gold.GoldBuilder;
 import dev.medallion.lake.layout.LakeLayout;
 import dev.medallion.lake.spec.DatasetSpec;
 import dev.medallion.lake.store.ObjectInfo;
@@ -29,6 +34,7 @@ import dev.medallion.lake.store.ObjectWriter;
  * <li>objects already promoted in the same version (same size and last-modified time) are skipped: the event was
  * delivered again, and promoting again would add their rows a second time;</li>
  * <li>the rest are promoted in one {@link BronzeToSilver} run, whose output names derive from its inputs;</li>
+ * <li>the Gold tables of every event-time day the run wrote are recomputed from Silver ({@link GoldBuilder});</li>
  * <li>the listener announces the files written (catalog and compaction queues);</li>
  * <li>then each object is recorded as promoted ({@link LakeLayout#promotedKey}).</li>
  * </ol>
@@ -42,9 +48,13 @@ public final class Promotion {
     /** What the service does with a finished run, and with skipped objects. */
     public interface Listener {
         /** Called after the run, before its objects are recorded as promoted; a failure fails the run. */
-        void promoted(DatasetSpec spec, TransformResult result);
+        void promoted(DatasetSpec spec, TransformResult result, List<GoldBuilder.Rebuilt> gold, Stages took);
 
         void skippedAsPromoted(DatasetSpec spec, String key);
+    }
+
+    /** How long each stage of a run took: Bronze to Silver, then the Gold days. */
+    public record Stages(Duration silver, Duration gold) {
     }
 
     /** The record of a promoted object: the version read and the run that read it. */
@@ -53,12 +63,14 @@ public final class Promotion {
 
     private final ObjectStore store;
     private final BronzeToSilver transform;
+    private final GoldBuilder gold;
     private final Listener listener;
     private final Clock clock;
 
-    public Promotion(ObjectStore store, BronzeToSilver transform, Listener listener, Clock clock) {
+    public Promotion(ObjectStore store, BronzeToSilver transform, GoldBuilder gold, Listener listener, Clock clock) {
         this.store = store;
         this.transform = transform;
+        this.gold = gold;
         this.listener = listener;
         this.clock = clock;
     }
@@ -84,8 +96,15 @@ public final class Promotion {
         if (toPromote.isEmpty()) {
             return failed;
         }
+        long start = System.nanoTime();
         TransformResult result = transform.run(spec, new ArrayList<>(toPromote.keySet()));
-        listener.promoted(spec, result);
+        long silverDone = System.nanoTime();
+        Set<LocalDate> days = new TreeSet<>();
+        result.files().forEach(f -> days.add(LocalDate.of(Integer.parseInt(f.partition().get("year")),
+                Integer.parseInt(f.partition().get("month")), Integer.parseInt(f.partition().get("day")))));
+        List<GoldBuilder.Rebuilt> rebuilt = gold.rebuild(spec, days);
+        listener.promoted(spec, result, rebuilt, new Stages(Duration.ofNanos(silverDone - start),
+                Duration.ofNanos(System.nanoTime() - silverDone)));
         Instant now = clock.instant();
         toPromote.values().forEach(info -> record(spec,
                 new Promoted(info.key(), info.size(), info.lastModified(), result.runId(), now)));

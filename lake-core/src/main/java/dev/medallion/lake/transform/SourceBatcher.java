@@ -128,22 +128,22 @@ public final class SourceBatcher implements AutoCloseable {
 
     private void run(Batch batch) {
         Map<String, Exception> failed;
+        Throwable runFailure = null;
         try {
             failed = runner.run(batch.dataset, List.copyOf(batch.sources.keySet()));
         } catch (Exception | Error e) {
-            batch.sources.values().forEach(f -> f.completeExceptionally(e));
-            finished(batch);
-            return;
+            failed = Map.of();
+            runFailure = e;
         }
-        batch.sources.forEach((key, future) -> {
-            Exception failure = failed.get(key);
+        finished(batch); // before completing: whoever waits on a future sees the batch no longer pending
+        for (var source : batch.sources.entrySet()) {
+            Throwable failure = runFailure != null ? runFailure : failed.get(source.getKey());
             if (failure == null) {
-                future.complete(null);
+                source.getValue().complete(null);
             } else {
-                future.completeExceptionally(failure);
+                source.getValue().completeExceptionally(failure);
             }
-        });
-        finished(batch);
+        }
     }
 
     private synchronized void finished(Batch batch) {

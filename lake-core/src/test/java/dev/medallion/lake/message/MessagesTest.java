@@ -30,7 +30,7 @@ class MessagesTest {
         partition.put("year", "2024");
         partition.put("month", "03");
         partition.put("day", "01");
-        return FilesWritten.of("0123456789abcdef0123", "sales", "lake", "silver",
+        return FilesWritten.silver("0123456789abcdef0123", "sales", "lake",
                 List.of(new FilesWritten.WrittenFile("silver/sales/year=2024/month=03/day=01/part-x-00000.parquet",
                         partition, 10, 2048)),
                 List.of("bronze/sales/a.ndjson.gz", "bronze/sales/b.ndjson.gz"), 3);
@@ -194,7 +194,7 @@ class MessagesTest {
         var files = new java.util.ArrayList<FilesWritten.WrittenFile>();
         var partition = new java.util.HashMap<>(Map.of("year", "2024"));
         files.add(new FilesWritten.WrittenFile("k", partition, 1, 1));
-        FilesWritten message = FilesWritten.of("id", "sales", "lake", "silver", files, List.of(), 0);
+        FilesWritten message = FilesWritten.silver("id", "sales", "lake", files, List.of(), 0);
 
         files.clear();
         partition.clear();

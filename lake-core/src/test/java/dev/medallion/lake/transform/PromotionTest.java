@@ -15,6 +15,8 @@ import java.util.Map;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
+import dev.medallion.lake.gold.GoldBuilder;
+import dev.medallion.lake.parquet.RowWriter;
 import dev.medallion.lake.spec.DatasetSpec;
 import dev.medallion.lake.spec.DatasetSpecs;
 import dev.medallion.lake.store.InMemoryObjectStore;
@@ -43,17 +45,19 @@ class PromotionTest {
     void setUp() {
         spec = DatasetSpecs.parse(new ByteArrayInputStream(SPEC.getBytes(StandardCharsets.UTF_8))).find("sales")
                 .orElseThrow();
-        promotion = new Promotion(store, new BronzeToSilver(store), new Promotion.Listener() {
-            @Override
-            public void promoted(DatasetSpec s, TransformResult result) {
-                announced.add(result);
-            }
+        promotion = new Promotion(store, new BronzeToSilver(store),
+                new GoldBuilder(store, RowWriter.Settings.defaults(), 1000), new Promotion.Listener() {
+                    @Override
+                    public void promoted(DatasetSpec s, TransformResult result, List<GoldBuilder.Rebuilt> gold,
+                            Promotion.Stages took) {
+                        announced.add(result);
+                    }
 
-            @Override
-            public void skippedAsPromoted(DatasetSpec s, String key) {
-                skipped.add(key);
-            }
-        }, clock);
+                    @Override
+                    public void skippedAsPromoted(DatasetSpec s, String key) {
+                        skipped.add(key);
+                    }
+                }, clock);
     }
 
     @Test

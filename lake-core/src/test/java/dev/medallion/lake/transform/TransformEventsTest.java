@@ -101,8 +101,8 @@ class TransformEventsTest {
 
     @Test
     void refusesWhatIsNoTransformEvent() {
-        String filesWritten = Messages.encode(FilesWritten.of("run", "sales", "lake", "silver",
-                java.util.List.of(), java.util.List.of(), 0));
+        String filesWritten = Messages
+                .encode(FilesWritten.silver("run", "sales", "lake", java.util.List.of(), java.util.List.of(), 0));
 
         assertThatThrownBy(() -> TransformEvents.parse("not json", BUCKET)).isInstanceOf(ValidationException.class)
                 .hasMessageContaining("not JSON");
