@@ -49,6 +49,7 @@ public class LakeReport {
             }
             printZones(lake);
             printSilver(sql, lake);
+            printGold(sql, lake);
             printQuarantine(sql, lake);
             if (expectGood != null && expectSum != null && expectBad != null
                     && !verdict(sql, lake, expectGood, expectSum, expectBad)) {
@@ -69,12 +70,23 @@ public class LakeReport {
                 amount = r.getBigDecimal(1);
             }
         }
-        boolean match = rows == good && amount.compareTo(sum) == 0 && quarantined == bad;
+        long goldOrders = goldOrders(sql, lake);
+        java.math.BigDecimal goldRevenue = java.math.BigDecimal.ZERO;
+        if (goldOrders > 0) {
+            try (ResultSet r = sql.executeQuery("SELECT sum(revenue) FROM read_parquet('" + glob(lake, "gold",
+                    "parquet") + "')")) {
+                r.next();
+                goldRevenue = r.getBigDecimal(1);
+            }
+        }
+        boolean match = rows == good && amount.compareTo(sum) == 0 && quarantined == bad && goldOrders == good
+                && goldRevenue.compareTo(sum) == 0;
         System.out.println();
         System.out.printf("== Verdict: %s%n", match ? "MATCH" : "MISMATCH");
         System.out.printf("  sent good rows %d, Silver has %d%n", good, rows);
         System.out.printf("  sent sum(amount) %s, Silver has %s%n", sum, amount);
         System.out.printf("  sent bad records %d, quarantine has %d%n", bad, quarantined);
+        System.out.printf("  Gold daily_sales counts %d orders, revenue %s%n", goldOrders, goldRevenue);
         return match;
     }
 
@@ -83,8 +95,10 @@ public class LakeReport {
         long seen = -1;
         System.out.print("Waiting for Silver to account for " + expect + " records ");
         while (System.nanoTime() < deadline) {
-            seen = silverRows(sql, lake) + quarantinedRows(sql, lake);
-            if (seen >= expect) {
+            long silver = silverRows(sql, lake);
+            seen = silver + quarantinedRows(sql, lake);
+            // Gold is recomputed in the same run, just after its Silver files
+            if (seen >= expect && goldOrders(sql, lake) == silver) {
                 System.out.println(" done.");
                 return;
             }
@@ -137,6 +151,36 @@ public class LakeReport {
                         r.getString(8));
             }
         }
+    }
+
+    private static void printGold(Statement sql, Path lake) throws SQLException {
+        System.out.println();
+        System.out.println("== Gold daily_sales (one row per event-time day, channel and currency), read by DuckDB");
+        if (!hasFiles(lake.resolve("gold"), ".parquet")) {
+            System.out.println("  (no Gold files yet)");
+            return;
+        }
+        try (ResultSet r = sql.executeQuery("SELECT count(*), count(DISTINCT event_date), sum(orders), sum(revenue) "
+                + "FROM read_parquet('" + glob(lake, "gold", "parquet") + "')")) {
+            r.next();
+            System.out.printf("  rows: %d   days: %d   orders: %d   revenue: %s%n", r.getLong(1), r.getLong(2),
+                    r.getLong(3), r.getBigDecimal(4));
+        }
+        try (ResultSet r = sql.executeQuery("SELECT channel, currency, sum(orders) AS orders, sum(revenue) AS revenue, "
+                + "max(largest_order) FROM read_parquet('" + glob(lake, "gold", "parquet") + "') GROUP BY ALL "
+                + "ORDER BY revenue DESC LIMIT 5")) {
+            System.out.println("  top channel and currency by revenue:");
+            while (r.next()) {
+                System.out.printf("    %-7s %s  %7d orders  %14s  largest %s%n", r.getString(1), r.getString(2),
+                        r.getLong(3), r.getBigDecimal(4), r.getBigDecimal(5));
+            }
+        }
+    }
+
+    private static long goldOrders(Statement sql, Path lake) throws SQLException {
+        return hasFiles(lake.resolve("gold"), ".parquet")
+                ? count(sql, "SELECT coalesce(sum(orders), 0) FROM read_parquet('" + glob(lake, "gold", "parquet") + "')")
+                : 0;
     }
 
     private static void printQuarantine(Statement sql, Path lake) throws SQLException {

@@ -34,7 +34,7 @@ import dev.medallion.lake.spec.DatasetSpecs;
  *
  * <pre>
  * Harness [--records N] [--seed S] [--bad-fraction F] [--warmup K] [--runs R] [--work-dir DIR]
- *         [--engines ours,duckdb] [--steps ndjson-to-parquet] [--duckdb-threads T]
+ *         [--engines ours,duckdb] [--steps ndjson-to-parquet,silver-to-gold] [--duckdb-threads T]
  *         [--duckdb-reader lines|read_json] [--datasets datasets.yaml] [--results results.jsonl]
  * Harness generate --records N | --target-bytes B [--seed S] [--bad-fraction F] [--customers C]
  *         --out file.ndjson[.gz] [--stats stats.json]
@@ -78,7 +78,7 @@ public final class Harness {
     static String usage() {
         return """
                 usage: Harness [--records N] [--seed S] [--bad-fraction F] [--warmup K] [--runs R] [--work-dir DIR]
-                               [--engines ours,duckdb] [--steps ndjson-to-parquet] [--duckdb-threads T]
+                               [--engines ours,duckdb] [--steps ndjson-to-parquet,silver-to-gold] [--duckdb-threads T]
                                [--duckdb-reader lines|read_json] [--datasets datasets.yaml] [--results results.jsonl]
                        Harness generate (--records N | --target-bytes B) [--seed S] [--bad-fraction F] [--customers C]
                                --out FILE.ndjson[.gz] [--stats stats.json]
@@ -134,7 +134,8 @@ public final class Harness {
 
         SalesGenerator.Options input = SalesGenerator.Options.records(records).withSeed(seed)
                 .withBadFraction(badFraction);
-        List<Step> all = List.of(new NdjsonToParquetStep(input, sales, duckdbThreads, reader));
+        List<Step> all = List.of(new NdjsonToParquetStep(input, sales, duckdbThreads, reader),
+                new SilverToGoldStep(input, sales, duckdbThreads));
         List<String> wanted = a.has("steps") ? List.of(a.require("steps").split(","))
                 : all.stream().map(Step::name).toList();
         List<Step> steps = all.stream().filter(s -> wanted.contains(s.name())).toList();

@@ -40,7 +40,7 @@ public class MetricDescriptions implements MeterFilter {
             Map.entry("medallion.transform.rows.lateness", "Rows written, by how long after their event time they arrived"),
             Map.entry("medallion.transform.files", "Files written by transform runs, by zone"),
             Map.entry("medallion.transform.bytes.written", "Bytes of the files written by transform runs, by zone"),
-            Map.entry("medallion.transform.gold.days", "Gold table days recomputed from Silver"),
+            Map.entry("medallion.transform.gold.rebuilds", "Gold table days recomputed from Silver"),
             Map.entry("medallion.transform.run.duration", "Duration of transform runs, Silver and Gold together"),
             Map.entry("medallion.transform.stage.duration", "Duration of a transform stage (silver, gold) in a run"),
             Map.entry("medallion.catalog.syncs", "Catalog table syncs, by outcome"));

@@ -37,6 +37,12 @@ import org.junit.jupiter.api.TestMethodOrder;
 import dev.medallion.bench.BadKind;
 import dev.medallion.bench.GenerationStats;
 import dev.medallion.bench.SalesGenerator;
+import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
+import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
+import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
+import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.sqs.SqsClient;
+import software.amazon.awssdk.services.sqs.model.QueueAttributeName;
 
 /**
  * The walking pipeline end to end: records posted over HTTP, some malformed, come out as Silver Parquet that DuckDB
@@ -110,8 +116,61 @@ class PipelineSystemIT {
         }
     }
 
+    /**
+     * Gold is what an engine we did not write computes from the good records: DuckDB's own GROUP BY over Silver, per
+     * day, channel and currency, equals the daily_sales table, and its totals equal what was sent.
+     */
     @Test
     @Order(3)
+    void goldIsDuckDbsOwnAggregateOfSilverAndCountsEveryRecordOnce() throws SQLException {
+        String mine = "SELECT event_date, channel, currency, orders, revenue, units, largest_order, customers "
+                + "FROM read_parquet('" + glob("gold", "parquet") + "')";
+        String duck = "SELECT CAST(ts AT TIME ZONE 'UTC' AS DATE), channel, currency, count(*), sum(amount), "
+                + "sum(quantity), max(amount), count(DISTINCT customer_id) FROM read_parquet('"
+                + glob("silver", "parquet") + "') GROUP BY ALL";
+        // the last run's Gold days are written just after its Silver files
+        await().atMost(Duration.ofMinutes(1)).pollInterval(Duration.ofSeconds(1)).untilAsserted(() -> {
+            List<String> gold = rows(mine + " ORDER BY ALL");
+            assertThat(gold).isEqualTo(rows(duck + " ORDER BY ALL"));
+        });
+        List<String> totals = rows("SELECT sum(orders), sum(revenue) FROM read_parquet('" + glob("gold", "parquet")
+                + "')");
+        assertThat(totals)
+                .containsExactly(sent.goodRows() + "|" + sent.goodAmountSum().stripTrailingZeros().toPlainString());
+    }
+
+    /** An S3 event for a Bronze object already promoted (a redelivery, or a second notification) adds no row. */
+    @Test
+    @Order(4)
+    void anEventDeliveredAgainAddsNothingToSilverOrGold() throws Exception {
+        long silverBefore = silverRows();
+        List<String> goldBefore = rows("SELECT * FROM read_parquet('" + glob("gold", "parquet") + "') ORDER BY ALL");
+        String bronzeKey;
+        try (Stream<Path> files = Files.walk(pipeline.lakeDir().resolve("bronze"))) {
+            bronzeKey = pipeline.lakeDir().relativize(files.filter(Files::isRegularFile).sorted().findFirst()
+                    .orElseThrow()).toString();
+        }
+        String event = """
+                {"Records": [{"eventSource": "aws:s3", "eventName": "ObjectCreated:Put",
+                  "s3": {"bucket": {"name": "lake"}, "object": {"key": "%s"}}}]}"""
+                .formatted(java.net.URLEncoder.encode(bronzeKey, StandardCharsets.UTF_8));
+        try (SqsClient sqs = sqs()) {
+            String queue = sqs.getQueueUrl(b -> b.queueName("medallion-transform")).queueUrl();
+            sqs.sendMessage(b -> b.queueUrl(queue).messageBody(event));
+            await().atMost(Duration.ofMinutes(1)).until(() -> metric("transform",
+                    "medallion_transform_sources_skipped_total{dataset=\"sales\",reason=\"already_promoted\"}") >= 1);
+            await().atMost(Duration.ofMinutes(1)).until(() -> sqs.getQueueAttributes(b -> b.queueUrl(queue)
+                    .attributeNames(QueueAttributeName.APPROXIMATE_NUMBER_OF_MESSAGES,
+                            QueueAttributeName.APPROXIMATE_NUMBER_OF_MESSAGES_NOT_VISIBLE))
+                    .attributes().values().stream().allMatch("0"::equals));
+        }
+        assertThat(silverRows()).isEqualTo(silverBefore);
+        assertThat(rows("SELECT * FROM read_parquet('" + glob("gold", "parquet") + "') ORDER BY ALL"))
+                .isEqualTo(goldBefore);
+    }
+
+    @Test
+    @Order(5)
     void everyBadRecordIsQuarantinedWithItsReason() throws SQLException {
         Map<String, Long> expected = new HashMap<>();
         expected.merge("malformed_json", sent.bad(BadKind.MALFORMED_JSON), Long::sum);
@@ -135,7 +194,7 @@ class PipelineSystemIT {
     }
 
     @Test
-    @Order(4)
+    @Order(6)
     void theAthenaDdlProjectsEveryPartitionWritten() throws Exception {
         HttpResponse<String> ddl = HTTP.send(HttpRequest.newBuilder(
                 URI.create(pipeline.url("catalog") + "/v1/tables/lake/sales/ddl")).build(),
@@ -164,14 +223,14 @@ class PipelineSystemIT {
     }
 
     @Test
-    @Order(5)
+    @Order(7)
     void unauthenticatedWritesAreRefused() throws Exception {
         assertThat(post("{\"order_id\":\"x\"}\n", null).statusCode()).isEqualTo(401);
         assertThat(post("{\"order_id\":\"x\"}\n", "not-the-key").statusCode()).isEqualTo(401);
     }
 
     @Test
-    @Order(6)
+    @Order(8)
     void everyServiceIsReadyAndItsMetricsPassPromtool() throws Exception {
         for (String service : List.of("ingest", "transform", "compaction", "catalog")) {
             HttpResponse<String> ready = HTTP.send(HttpRequest.newBuilder(
@@ -231,6 +290,41 @@ class PipelineSystemIT {
             }
         }
         return String.join("\n", problems);
+    }
+
+    private static List<String> rows(String query) throws SQLException {
+        try (Connection db = DriverManager.getConnection("jdbc:duckdb:"); Statement sql = db.createStatement()) {
+            sql.execute("SET TimeZone = 'UTC'");
+            ResultSet rows = sql.executeQuery(query);
+            int width = rows.getMetaData().getColumnCount();
+            List<String> found = new ArrayList<>();
+            while (rows.next()) {
+                List<String> values = new ArrayList<>();
+                for (int i = 1; i <= width; i++) {
+                    Object value = rows.getObject(i);
+                    values.add(value instanceof java.math.BigDecimal d ? d.stripTrailingZeros().toPlainString()
+                            : String.valueOf(value));
+                }
+                found.add(String.join("|", values));
+            }
+            return found;
+        }
+    }
+
+    /** The value of one sample on a service's metrics page, 0 when absent. */
+    private static double metric(String service, String sample) throws IOException, InterruptedException {
+        String page = HTTP.send(HttpRequest.newBuilder(URI.create(pipeline.url(service) + "/q/metrics")).build(),
+                HttpResponse.BodyHandlers.ofString()).body();
+        return page.lines().filter(l -> l.startsWith(sample + " ")).mapToDouble(l -> Double.parseDouble(
+                l.substring(sample.length() + 1).trim())).sum();
+    }
+
+    private static SqsClient sqs() {
+        return SqsClient.builder().endpointOverride(URI.create("http://127.0.0.1:" + pipeline.ports.get("sqs")))
+                .region(Region.US_EAST_1)
+                .credentialsProvider(StaticCredentialsProvider.create(
+                        AwsBasicCredentials.create("medallion", "medallion-local-secret")))
+                .httpClient(UrlConnectionHttpClient.create()).build();
     }
 
     private static long silverRows() throws SQLException {

@@ -96,7 +96,7 @@ public class SilverPromoter implements Promotion.Listener {
                     .increment(files.stream().mapToLong(FilesWritten.WrittenFile::bytes).sum());
         });
         if (!gold.isEmpty()) {
-            metrics.counter("medallion.transform.gold.days", "dataset", spec.name()).increment(gold.size());
+            metrics.counter("medallion.transform.gold.rebuilds", "dataset", spec.name()).increment(gold.size());
         }
         LOG.infof("Promoted %d Bronze objects of %s (run %s): %d rows read, %d written to %d Silver files, "
                 + "%d quarantined %s, %d skipped as already read in this run", result.sources().size(), spec.name(),
