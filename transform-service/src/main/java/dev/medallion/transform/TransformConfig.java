@@ -50,7 +50,7 @@ public interface TransformConfig {
     long maxBufferedBytes();
 
     /**
-     * Most business keys one run remembers to deduplicate, about 40 bytes each on the heap; past it, a run
+     * Most business keys one run remembers to deduplicate, 48 to 96 bytes each on the heap; past it, a run
      * deduplicates against the keys seen since.
      */
     @WithDefault("2000000")

@@ -1,8 +1,5 @@
 package dev.medallion.lake.gold;
 
-import java.util.HashSet;
-import java.util.Set;
-
 import dev.medallion.lake.Hashing;
 
 /**
@@ -19,26 +16,55 @@ final class DistinctCounter {
     private static final int P = 12;
     private static final int M = 1 << P;
 
-    private Set<Long> exact = new HashSet<>();
+    /** The exact set: open addressing over hashes, 0 marking a free slot (a hash of 0 is stored as 1). */
+    private long[] exact = new long[16];
+    private int size;
     private byte[] registers;
 
     void add(String value) {
         long hash = Hashing.hash64(value);
-        if (exact != null) {
-            exact.add(hash);
-            if (exact.size() > EXACT_LIMIT) {
-                registers = new byte[M];
-                exact.forEach(this::addToRegisters);
-                exact = null;
-            }
-        } else {
+        if (registers != null) {
             addToRegisters(hash);
+            return;
+        }
+        if (insert(exact, hash == 0 ? 1 : hash) && ++size * 2 > exact.length) {
+            if (size > EXACT_LIMIT) {
+                registers = new byte[M];
+                for (long h : exact) {
+                    if (h != 0) {
+                        addToRegisters(h);
+                    }
+                }
+                exact = null;
+            } else {
+                long[] bigger = new long[exact.length * 2];
+                for (long h : exact) {
+                    if (h != 0) {
+                        insert(bigger, h);
+                    }
+                }
+                exact = bigger;
+            }
+        }
+    }
+
+    /** Adds a non-zero hash; returns whether it was new. */
+    private static boolean insert(long[] table, long hash) {
+        int mask = table.length - 1;
+        for (int i = (int) (hash ^ (hash >>> 32)) & mask;; i = (i + 1) & mask) {
+            if (table[i] == 0) {
+                table[i] = hash;
+                return true;
+            }
+            if (table[i] == hash) {
+                return false;
+            }
         }
     }
 
     long count() {
-        if (exact != null) {
-            return exact.size();
+        if (registers == null) {
+            return size;
         }
         double sum = 0;
         int zeros = 0;

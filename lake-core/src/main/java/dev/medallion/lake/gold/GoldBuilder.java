@@ -5,6 +5,7 @@ import java.time.Instant;
 import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.BitSet;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -42,9 +43,10 @@ public final class GoldBuilder {
     private final SupportsPrefixListing listing;
     private final RowWriter.Settings writer;
     private final int maxKeys;
+    private static final BitSet EMPTY = new BitSet();
 
     /**
-     * @param maxKeys most keys of one day remembered for deduplication (about 40 bytes each); rows of keys beyond it
+     * @param maxKeys most keys of one day remembered for deduplication (48 to 96 bytes each); rows of keys beyond it
      *        are aggregated without deduplication
      */
     public GoldBuilder(ObjectStore store, RowWriter.Settings writer, int maxKeys) {
@@ -79,15 +81,14 @@ public final class GoldBuilder {
             files = objects.map(ObjectInfo::key).filter(k -> k.endsWith(".parquet")).sorted().toList();
         }
         Columns columns = Columns.of(spec);
-        KeyIndex latest = latestRows(files, columns);
+        Map<Integer, BitSet> superseded = supersededRows(files, columns);
         List<Aggregation> tables = spec.gold().stream().map(t -> new Aggregation(t, spec, columns)).toList();
         for (int f = 0; f < files.size(); f++) {
+            BitSet skip = superseded.getOrDefault(f, EMPTY);
             try (RowReader reader = new RowReader(store, files.get(f), columns.read)) {
                 int r = 0;
                 for (Object[] row = reader.next(); row != null; row = reader.next(), r++) {
-                    Object key = row[columns.key];
-                    KeyIndex.Location winner = key == null ? null : latest.get(key.toString());
-                    if (winner != null && (winner.file() != f || winner.row() != r)) {
+                    if (skip.get(r)) {
                         continue; // a later version of this key is counted instead
                     }
                     for (Aggregation table : tables) {
@@ -103,26 +104,33 @@ public final class GoldBuilder {
         return rebuilt;
     }
 
-    /** First pass: where the latest row of each key is. Past {@code maxKeys}, new keys are not remembered. */
-    private KeyIndex latestRows(List<String> files, Columns columns) {
+    /**
+     * First pass: per file, the rows a later version of their key replaces (the latest ingestion wins; on a tie the
+     * one read later). Past {@code maxKeys} keys, new keys are not remembered and their rows all count.
+     */
+    private Map<Integer, BitSet> supersededRows(List<String> files, Columns columns) {
         KeyIndex latest = new KeyIndex(maxKeys);
+        Map<Integer, BitSet> superseded = new HashMap<>();
         for (int f = 0; f < files.size(); f++) {
             try (RowReader reader = new RowReader(store, files.get(f), columns.dedup)) {
                 int r = 0;
                 for (Object[] row = reader.next(); row != null; row = reader.next(), r++) {
-                    if (row[0] == null) {
-                        continue;
-                    }
-                    String key = row[0].toString();
-                    if (latest.isFull() && latest.get(key) == null) {
+                    if (row[0] == null || latest.isFull()) {
                         continue;
                     }
                     long ingestedAt = row[1] == null ? Long.MIN_VALUE : ((Instant) row[1]).toEpochMilli();
-                    latest.put(key, f, r, ingestedAt);
+                    KeyIndex.Location previous = latest.put(row[0].toString(), f, r, ingestedAt);
+                    if (previous == null) {
+                        continue;
+                    }
+                    boolean currentWins = ingestedAt >= previous.ingestedAtMillis();
+                    int file = currentWins ? previous.file() : f;
+                    int rowInFile = currentWins ? previous.row() : r;
+                    superseded.computeIfAbsent(file, x -> new BitSet()).set(rowInFile);
                 }
             }
         }
-        return latest;
+        return superseded;
     }
 
     private static String silverDayPrefix(DatasetSpec spec, LocalDate day) {
@@ -131,8 +139,8 @@ public final class GoldBuilder {
         return LakeLayout.silverPrefix(spec.name()) + path + "/";
     }
 
-    /** The Silver columns Gold reads, and where the dedup key is among them. */
-    private record Columns(List<FieldType.Field> read, List<FieldType.Field> dedup, int key) {
+    /** The Silver columns Gold aggregates, and those the first pass reads (key, ingested-at). */
+    private record Columns(List<FieldType.Field> read, List<FieldType.Field> dedup) {
 
         static Columns of(DatasetSpec spec) {
             List<FieldType.Field> silver = SilverColumns.of(spec);
@@ -140,13 +148,15 @@ public final class GoldBuilder {
             Map<String, FieldType.Field> byName = new LinkedHashMap<>();
             silver.forEach(f -> byName.put(f.name(), f));
             Map<String, FieldType.Field> read = new LinkedHashMap<>();
-            read.put(keyName, byName.get(keyName));
             for (GoldTable table : spec.gold()) {
                 table.dimensions().forEach(d -> read.put(d, byName.get(d)));
                 table.measures().forEach(m -> m.field().ifPresent(f -> read.put(f, byName.get(f))));
             }
+            if (read.isEmpty()) {
+                read.put(keyName, byName.get(keyName)); // counts alone: Parquet needs a column to count rows by
+            }
             List<FieldType.Field> readList = List.copyOf(read.values());
-            return new Columns(readList, List.of(byName.get(keyName), byName.get(SilverColumns.INGESTED_AT)), 0);
+            return new Columns(readList, List.of(byName.get(keyName), byName.get(SilverColumns.INGESTED_AT)));
         }
 
         int indexOf(String name) {

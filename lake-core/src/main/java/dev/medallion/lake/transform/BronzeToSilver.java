@@ -69,7 +69,7 @@ public final class BronzeToSilver {
      * @param targetFileBytes a Silver file is closed once its encoded size reaches this; the next rows of its
      *        partition go to a new file
      * @param maxBufferedBytes most bytes all open writers of a run may buffer together
-     * @param maxKeys most business keys a run remembers to deduplicate (about 40 bytes each); past it, a run
+     * @param maxKeys most business keys a run remembers to deduplicate (48 to 96 bytes each); past it, a run
      *        deduplicates against the keys seen since
      */
     public record Settings(int maxRecordBytes, RowWriter.Settings writer, long targetFileBytes, long maxBufferedBytes,

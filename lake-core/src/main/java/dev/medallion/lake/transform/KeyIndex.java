@@ -4,22 +4,22 @@ import dev.medallion.lake.Hashing;
 
 /**
  * Where the latest row of each business key went in one run: key fingerprint to (file, row in file, ingested-at), in
- * flat arrays, about 40 bytes a key. Keys are fingerprinted with 96 bits, so two different keys are mistaken for one
- * with a probability near 10^-16 for a run of millions of keys; the key text itself is not kept.
+ * one flat array of four longs a slot (one cache line holds two slots), 48 to 96 bytes a key (the table is a third to two
+ * thirds full). Keys are fingerprinted
+ * with 96 bits, so two different keys are mistaken for one with a probability near 10^-16 for a run of millions of
+ * keys; the key text itself is not kept.
  *
  * <p>
- * The index holds at most {@code maxKeys}; {@link #isFull()} tells the caller to start a new one, which bounds memory
- * and narrows deduplication to the keys seen since (compaction and Gold deduplicate across runs anyway).
+ * The index holds at most {@code maxKeys}; {@link #isFull()} tells the caller to start a new one (or stop adding),
+ * which bounds memory.
  */
 public final class KeyIndex {
-    private static final long EMPTY = 0;
+    private static final int STRIDE = 4;
 
     private final int maxKeys;
-    private long[] hashes;
-    private int[] checks;
-    private int[] files;
-    private int[] rows;
-    private long[] times;
+    /** Per slot: hash (0 = free), check (high 32 bits) and file (low 32), row, ingested-at millis. */
+    private long[] slots;
+    private int capacity;
     private int size;
 
     public KeyIndex(int maxKeys) {
@@ -40,39 +40,23 @@ public final class KeyIndex {
      */
     public Location put(String key, int file, int row, long ingestedAtMillis) {
         long hash = hash64(key);
-        int check = hash32(key);
-        int mask = hashes.length - 1;
-        for (int i = (int) (hash ^ (hash >>> 32)) & mask;; i = (i + 1) & mask) {
-            if (hashes[i] == EMPTY) {
-                hashes[i] = hash;
-                checks[i] = check;
-                set(i, file, row, ingestedAtMillis);
-                if (++size * 3 > hashes.length * 2) {
-                    allocate(hashes.length * 2);
+        long check = hash32(key);
+        for (int i = home(hash);; i = next(i)) {
+            int s = i * STRIDE;
+            if (slots[s] == 0) {
+                slots[s] = hash;
+                set(s, check, file, row, ingestedAtMillis);
+                if (++size * 3 > capacity * 2) {
+                    allocate(capacity * 2);
                 }
                 return null;
             }
-            if (hashes[i] == hash && checks[i] == check) {
-                Location previous = new Location(files[i], rows[i], times[i]);
+            if (slots[s] == hash && (int) (slots[s + 1] >>> 32) == (int) check) {
+                Location previous = new Location((int) slots[s + 1], (int) slots[s + 2], slots[s + 3]);
                 if (ingestedAtMillis >= previous.ingestedAtMillis()) {
-                    set(i, file, row, ingestedAtMillis);
+                    set(s, check, file, row, ingestedAtMillis);
                 }
                 return previous;
-            }
-        }
-    }
-
-    /** Where the latest row of {@code key} is, or {@code null} if the key was never put. */
-    public Location get(String key) {
-        long hash = hash64(key);
-        int check = hash32(key);
-        int mask = hashes.length - 1;
-        for (int i = (int) (hash ^ (hash >>> 32)) & mask;; i = (i + 1) & mask) {
-            if (hashes[i] == EMPTY) {
-                return null;
-            }
-            if (hashes[i] == hash && checks[i] == check) {
-                return new Location(files[i], rows[i], times[i]);
             }
         }
     }
@@ -81,46 +65,44 @@ public final class KeyIndex {
         return size >= maxKeys;
     }
 
-    private void set(int i, int file, int row, long time) {
-        files[i] = file;
-        rows[i] = row;
-        times[i] = time;
+    private int home(long hash) {
+        return (int) (hash ^ (hash >>> 32)) & (capacity - 1);
     }
 
-    private void allocate(int capacity) {
-        long[] oldHashes = hashes;
-        int[] oldChecks = checks;
-        int[] oldFiles = files;
-        int[] oldRows = rows;
-        long[] oldTimes = times;
-        hashes = new long[capacity];
-        checks = new int[capacity];
-        files = new int[capacity];
-        rows = new int[capacity];
-        times = new long[capacity];
-        if (oldHashes == null) {
+    private int next(int i) {
+        return (i + 1) & (capacity - 1);
+    }
+
+    private void set(int s, long check, int file, int row, long time) {
+        slots[s + 1] = (check << 32) | (file & 0xffffffffL);
+        slots[s + 2] = row;
+        slots[s + 3] = time;
+    }
+
+    private void allocate(int newCapacity) {
+        long[] old = slots;
+        slots = new long[newCapacity * STRIDE];
+        capacity = newCapacity;
+        if (old == null) {
             return;
         }
-        int mask = capacity - 1;
-        for (int j = 0; j < oldHashes.length; j++) {
-            long hash = oldHashes[j];
-            if (hash == EMPTY) {
+        for (int s = 0; s < old.length; s += STRIDE) {
+            long hash = old[s];
+            if (hash == 0) {
                 continue;
             }
-            int i = (int) (hash ^ (hash >>> 32)) & mask;
-            while (hashes[i] != EMPTY) {
-                i = (i + 1) & mask;
+            int i = home(hash);
+            while (slots[i * STRIDE] != 0) {
+                i = next(i);
             }
-            hashes[i] = hash;
-            checks[i] = oldChecks[j];
-            set(i, oldFiles[j], oldRows[j], oldTimes[j]);
+            System.arraycopy(old, s, slots, i * STRIDE, STRIDE);
         }
     }
 
     /** {@link Hashing#hash64}, but never 0, which marks a free slot. */
     static long hash64(String key) {
         long h = Hashing.hash64(key);
-        return h == EMPTY ? 1 : h;
+        return h == 0 ? 1 : h;
     }
 
     /** A second, independent 32-bit hash (polynomial with another multiplier, and the length). */

@@ -123,6 +123,56 @@ class DatasetSpecsTest {
     }
 
     @Test
+    void readsGoldTablesWithTheirColumnTypes() {
+        DatasetSpec spec = parse("""
+                datasets:
+                  sales:
+                    event-time: ts
+                    schema:
+                      id: { type: string, required: true }
+                      ts: { type: timestamp, required: true }
+                      channel: string
+                      amount: "decimal(12,2)"
+                      qty: int
+                    gold:
+                      daily:
+                        dimensions: [channel]
+                        measures: { n: count, revenue: "sum(amount)", units: "SUM( qty )", mean: avg(qty),
+                                    first: min(ts), buyers: approx_count_distinct(id) }
+                """).find("sales").orElseThrow();
+
+        assertThat(spec.gold()).hasSize(1);
+        assertThat(spec.gold().get(0).columns(spec.fields())).containsExactly(
+                new Field("event_date", Primitive.DATE, true), new Field("channel", Primitive.STRING, false),
+                new Field("n", Primitive.LONG, false), new Field("revenue", new Decimal(38, 2), false),
+                new Field("units", Primitive.LONG, false), new Field("mean", Primitive.DOUBLE, false),
+                new Field("first", Primitive.TIMESTAMP, false), new Field("buyers", Primitive.LONG, false));
+    }
+
+    @Test
+    void rejectsGoldTablesThatCannotBeComputed() {
+        String base = dataset("sales", "") + """
+                      amount: "decimal(12,2)"
+                      tags: "list<string>"
+                    gold:
+                      daily:
+                """;
+        assertThatThrownBy(() -> parse(base + "        measures: { n: median(amount) }\n"))
+                .hasMessageContaining("unknown function 'median'");
+        assertThatThrownBy(() -> parse(base + "        measures: { n: sum(id) }\n"))
+                .hasMessageContaining("measure 'n' cannot sum a string");
+        assertThatThrownBy(() -> parse(base + "        measures: { n: sum }\n"))
+                .hasMessageContaining("sum needs a field");
+        assertThatThrownBy(() -> parse(base + "        measures: { n: max(nope) }\n"))
+                .hasMessageContaining("'nope' is not a field");
+        assertThatThrownBy(() -> parse(base + "        dimensions: [tags]\n        measures: { n: count }\n"))
+                .hasMessageContaining("dimension 'tags' is a list<string>, not a scalar");
+        assertThatThrownBy(() -> parse(base + "        measures: {}\n")).hasMessageContaining("no measures");
+        assertThatThrownBy(() -> parse(base.replace("daily:", "sales:") + "        measures: { n: count }\n"))
+                .hasMessageContaining("'sales'");
+    }
+
+    @Test
     void rejectsAnUnknownDatasetKey() {
         assertThatThrownBy(() -> parse(dataset("sales", "    partitionning: hour\n")))
                 .isInstanceOf(ValidationException.class)
