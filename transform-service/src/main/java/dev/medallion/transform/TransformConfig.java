@@ -46,13 +46,13 @@ public interface TransformConfig {
      * Most bytes the open Parquet writers of one run buffer together; above it the largest is closed early. With
      * {@code max-record-bytes}, this bounds a run's memory whatever the input size and partition count.
      */
-    @WithDefault("268435456")
+    @WithDefault("134217728")
     long maxBufferedBytes();
 
     /**
      * Most business keys one run remembers to deduplicate, 48 to 96 bytes each on the heap; past it, a run
      * deduplicates against the keys seen since.
      */
-    @WithDefault("2000000")
+    @WithDefault("1000000")
     int maxKeys();
 }

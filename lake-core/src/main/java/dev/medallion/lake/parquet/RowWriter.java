@@ -51,6 +51,14 @@ public final class RowWriter implements AutoCloseable {
     public record Result(String key, long rows, long bytes) {
     }
 
+    /**
+     * A column's dictionary stops growing here and the column falls back to plain encoding. A dictionary lives on the
+     * heap as a hash map (about 70 bytes an entry) until its row group is written, in every open writer: with Parquet's
+     * 1 MiB default, 90 open day partitions of a decimal or high-cardinality string column held hundreds of MiB.
+     * Columns with few distinct values (countries, currencies) fit well below it.
+     */
+    static final int DICTIONARY_PAGE_BYTES = 32 * 1024;
+
     private final String key;
     private final ObjectStoreOutputFile file;
     private final ParquetWriter<Object[]> writer;
@@ -80,7 +88,8 @@ public final class RowWriter implements AutoCloseable {
                     .withCompressionCodec(CompressionCodecName.SNAPPY)
                     .withRowGroupSize(settings.rowGroupBytes())
                     .withPageSize(settings.pageBytes())
-                    .withDictionaryEncoding(true);
+                    .withDictionaryEncoding(true)
+                    .withDictionaryPageSize(DICTIONARY_PAGE_BYTES);
             // a dictionary of values that never repeat only grows until Parquet gives up on it
             uniqueColumns.forEach(column -> builder.withDictionaryEncoding(column, false));
             this.writer = builder.build();

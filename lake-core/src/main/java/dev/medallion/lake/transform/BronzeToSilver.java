@@ -74,9 +74,10 @@ public final class BronzeToSilver {
      */
     public record Settings(int maxRecordBytes, RowWriter.Settings writer, long targetFileBytes, long maxBufferedBytes,
             int maxKeys) {
+        /** Sized for a 512 MiB heap: 128 MiB of buffered rows, at most 96 MiB of key index. */
         public static Settings defaults() {
-            return new Settings(1024 * 1024, RowWriter.Settings.defaults(), 256L * 1024 * 1024, 256L * 1024 * 1024,
-                    2_000_000);
+            return new Settings(1024 * 1024, RowWriter.Settings.defaults(), 256L * 1024 * 1024, 128L * 1024 * 1024,
+                    1_000_000);
         }
     }
 
@@ -131,7 +132,8 @@ public final class BronzeToSilver {
         private final List<WrittenFile> written = new ArrayList<>();
         private final Map<RecordError.Kind, Quarantine> quarantine = new EnumMap<>(RecordError.Kind.class);
         private final int keyColumn;
-        private KeyIndex keyIndex;
+        private final Set<String> uniqueColumns;
+        private final KeyIndex keyIndex;
         /** Keys of the Silver files of this run, by slot; the open file of each partition has its slot here. */
         private final List<String> fileKeys = new ArrayList<>();
         private final Map<Partition, Integer> openSlots = new HashMap<>();
@@ -152,7 +154,11 @@ public final class BronzeToSilver {
             this.columns = SilverColumns.of(spec);
             this.ingestIdIndex = columns.size() - 3;
             this.keyColumn = spec.key().map(spec::indexOf).orElse(-1);
-            this.keyIndex = new KeyIndex(settings.maxKeys());
+            // nearly every value differs: a dictionary would only cost heap (a map entry a value) until Parquet drops it
+            Set<String> unique = new HashSet<>(Set.of(SilverColumns.INGEST_ID, spec.eventTimeField()));
+            spec.key().ifPresent(unique::add);
+            this.uniqueColumns = Set.copyOf(unique);
+            this.keyIndex = keyColumn < 0 ? null : new KeyIndex(settings.maxKeys(), settings.maxKeys());
         }
 
         void read(String key) {
@@ -244,8 +250,7 @@ public final class BronzeToSilver {
         }
 
         private RowWriter newWriter(String key) {
-            return new RowWriter(store, key, columns, Set.of(SilverColumns.INGEST_ID), Map.of("run-id", runId),
-                    settings.writer());
+            return new RowWriter(store, key, columns, uniqueColumns, Map.of("run-id", runId), settings.writer());
         }
 
         /**
@@ -257,7 +262,7 @@ public final class BronzeToSilver {
             KeyIndex.Location previous = keyIndex.put(row[keyColumn].toString(), slot, (int) writer.rows(),
                     ingestedAt.toEpochMilli());
             if (keyIndex.isFull()) {
-                keyIndex = new KeyIndex(settings.maxKeys());
+                keyIndex.clear();
             }
             if (previous == null) {
                 return true;

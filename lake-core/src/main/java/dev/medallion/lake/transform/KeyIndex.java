@@ -22,9 +22,18 @@ public final class KeyIndex {
     private int capacity;
     private int size;
 
+    /** An index that starts small and grows (each growth briefly holds the old and the new table). */
     public KeyIndex(int maxKeys) {
+        this(maxKeys, 1024);
+    }
+
+    /**
+     * An index with room for {@code expectedKeys} from the start. A run that may hold {@code maxKeys} allocates its
+     * table once, while the heap is still empty, instead of needing twice the memory in the middle of the run.
+     */
+    public KeyIndex(int maxKeys, int expectedKeys) {
         this.maxKeys = maxKeys;
-        allocate(1024);
+        allocate(Integer.highestOneBit(Math.max(16, expectedKeys + expectedKeys / 2 + 1) - 1) << 1);
     }
 
     /** Where the previous latest row of a key was, when {@link #put} replaced it. */
@@ -59,6 +68,12 @@ public final class KeyIndex {
                 return previous;
             }
         }
+    }
+
+    /** Forgets every key, keeping the table (no allocation). */
+    public void clear() {
+        java.util.Arrays.fill(slots, 0);
+        size = 0;
     }
 
     public boolean isFull() {

@@ -34,6 +34,20 @@ class KeyIndexTest {
         assertThat(index.isFull()).isFalse();
         index.put("c", 0, 3, 0);
         assertThat(index.isFull()).isTrue();
+
+        index.clear();
+        assertThat(index.isFull()).isFalse();
+        assertThat(index.put("a", 1, 0, 0)).isNull();
+    }
+
+    @Test
+    void aTableSizedForItsLimitHoldsItWithoutGrowing() {
+        KeyIndex index = new KeyIndex(50_000, 50_000);
+        for (int i = 0; i < 50_000; i++) {
+            assertThat(index.put("k" + i, 0, i, 0)).isNull();
+        }
+        assertThat(index.isFull()).isTrue();
+        assertThat(index.put("k49999", 1, 0, 0)).isEqualTo(new KeyIndex.Location(0, 49_999, 0));
     }
 
     @Test
