@@ -191,7 +191,7 @@ public class LakeReport {
             return;
         }
         try (ResultSet r = sql.executeQuery("SELECT error_type, field, count(*), any_value(reason), "
-                + "any_value(source_object || ' line ' || line) FROM read_json('" + glob(lake, "quarantine", "ndjson")
+                + "any_value(source_object || ' record ' || position) FROM read_json('" + glob(lake, "quarantine", "ndjson")
                 + "', hive_partitioning = true, format = 'newline_delimited') GROUP BY ALL ORDER BY 3 DESC")) {
             while (r.next()) {
                 System.out.printf("  %-18s field=%-10s %5d  e.g. %s%n      (%s)%n", r.getString(1), r.getString(2),
