@@ -67,8 +67,9 @@ class HarnessTest {
     void duckDbSideWritesVerifiedPartitionedParquet() throws Exception {
         Path results = dir.resolve("results/results.jsonl");
 
-        harness.run("--engines", "duckdb", "--records", "2000", "--bad-fraction", "0.05", "--warmup", "0", "--runs",
-                "1", "--work-dir", dir.resolve("work").toString(), "--results", results.toString());
+        harness.run("--engines", "duckdb", "--steps", "ndjson-to-parquet", "--records", "2000", "--bad-fraction",
+                "0.05", "--warmup", "0", "--runs", "1", "--work-dir", dir.resolve("work").toString(), "--results",
+                results.toString());
 
         List<String> lines = Files.readAllLines(results);
         assertThat(lines).hasSize(1);
@@ -86,6 +87,20 @@ class HarnessTest {
                     .isNotEmpty();
         }
         assertThat(printed.toString(StandardCharsets.UTF_8)).contains("verified:").contains("cores:");
+    }
+
+    @Test
+    void ourGoldAndDuckDbsAgreeDayByDayAndWithTheGenerator() throws Exception {
+        Path results = dir.resolve("gold.jsonl");
+
+        harness.run("--steps", "silver-to-gold", "--records", "3000", "--bad-fraction", "0.02", "--warmup", "0",
+                "--runs", "1", "--work-dir", dir.resolve("work").toString(), "--results", results.toString());
+
+        JsonNode line = JSON.readTree(Files.readAllLines(results).get(0));
+        assertThat(line.get("step").asText()).isEqualTo("silver-to-gold");
+        assertThat(line.get("verified").asText()).contains("ours and duckdb").contains("orders and revenue equal");
+        assertThat(line.get("engines").get("ours").get("rows").asLong())
+                .isEqualTo(line.get("engines").get("duckdb").get("rows").asLong()).isPositive();
     }
 
     @Test
