@@ -1,5 +1,6 @@
 package dev.medallion.lake.parquet;
 
+import java.math.BigInteger;
 import java.util.List;
 
 import org.apache.parquet.schema.GroupType;
@@ -29,13 +30,19 @@ public final class ParquetSchemas {
         return new MessageType(name, columns.stream().map(f -> type(f.name(), f.type())).toList());
     }
 
-    /** Bytes a fixed-length two's-complement array needs for {@code precision} decimal digits. */
-    static int decimalBytes(int precision) {
-        int bytes = 1;
-        while (Math.pow(2, 8 * bytes - 1) < Math.pow(10, precision)) {
-            bytes++;
+    /** By precision (1 to 38): the bytes a fixed-length two's-complement array needs for that many digits. */
+    private static final int[] DECIMAL_BYTES = new int[FieldType.Decimal.MAX_PRECISION + 1];
+
+    static {
+        for (int precision = 1; precision < DECIMAL_BYTES.length; precision++) {
+            BigInteger largest = BigInteger.TEN.pow(precision).subtract(BigInteger.ONE);
+            DECIMAL_BYTES[precision] = largest.bitLength() / 8 + 1; // plus the sign bit
         }
-        return bytes;
+    }
+
+    /** Bytes a fixed-length two's-complement array needs for {@code precision} decimal digits; asked per value. */
+    static int decimalBytes(int precision) {
+        return DECIMAL_BYTES[precision];
     }
 
     private static Type type(String name, FieldType type) {

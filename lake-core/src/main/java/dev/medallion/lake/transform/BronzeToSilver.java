@@ -82,7 +82,7 @@ public final class BronzeToSilver {
     }
 
     /** Rows between checks of the writers' buffered bytes; asking every row would cost more than the writing. */
-    private static final int CHECK_EVERY_ROWS = 512;
+    private static final int CHECK_EVERY_ROWS = 2048;
 
     private final ObjectStore store;
     private final Settings settings;
@@ -127,16 +127,15 @@ public final class BronzeToSilver {
         private final PartitionLayout layout;
         private final List<FieldType.Field> columns;
         private final int ingestIdIndex;
-        private final Map<Partition, RowWriter> silver = new HashMap<>();
+        private final Map<Partition, OpenFile> silver = new HashMap<>();
         private final Map<Partition, Integer> fileCount = new HashMap<>();
         private final List<WrittenFile> written = new ArrayList<>();
         private final Map<RecordError.Kind, Quarantine> quarantine = new EnumMap<>(RecordError.Kind.class);
         private final int keyColumn;
         private final Set<String> uniqueColumns;
         private final KeyIndex keyIndex;
-        /** Keys of the Silver files of this run, by slot; the open file of each partition has its slot here. */
+        /** Keys of the Silver files of this run, by slot. */
         private final List<String> fileKeys = new ArrayList<>();
-        private final Map<Partition, Integer> openSlots = new HashMap<>();
         /** Per file slot, the rows a later version of their key replaced. */
         private final Map<Integer, BitSet> superseded = new HashMap<>();
         /** Lineage prefixes ({@code source:id}) of the segments read so far, to skip a body stored twice. */
@@ -214,12 +213,12 @@ public final class BronzeToSilver {
                     row[ingestIdIndex + 2] = ingestedAt;
                     Instant eventTime = converter.eventTime(row);
                     Partition partition = layout.partitionOf(eventTime);
-                    RowWriter writer = writerFor(partition);
-                    if (keyColumn >= 0 && row[keyColumn] != null && !keepAsLatest(row, partition, writer, ingestedAt)) {
+                    OpenFile file = fileFor(partition);
+                    if (keyColumn >= 0 && row[keyColumn] != null && !keepAsLatest(row, file, ingestedAt)) {
                         continue;
                     }
                     lateness[Lateness.of(eventTime, ingestedAt).ordinal()]++;
-                    writer.add(row);
+                    file.writer().add(row);
                     if (++rowsSinceCheck == CHECK_EVERY_ROWS) {
                         rowsSinceCheck = 0;
                         keepWithinLimits();
@@ -240,12 +239,11 @@ public final class BronzeToSilver {
             return count;
         }
 
-        private RowWriter writerFor(Partition partition) {
+        private OpenFile fileFor(Partition partition) {
             return silver.computeIfAbsent(partition, p -> {
                 String key = LakeLayout.silverKey(spec, p, runId, fileCount.merge(p, 1, Integer::sum) - 1);
-                openSlots.put(p, fileKeys.size());
                 fileKeys.add(key);
-                return newWriter(key);
+                return new OpenFile(newWriter(key), fileKeys.size() - 1);
             });
         }
 
@@ -257,9 +255,8 @@ public final class BronzeToSilver {
          * Deduplicates on the business key, the latest ingestion winning (the later one read, on a tie). Returns
          * whether to write this row; when it replaces a row already written, that row is marked for removal.
          */
-        private boolean keepAsLatest(Object[] row, Partition partition, RowWriter writer, Instant ingestedAt) {
-            int slot = openSlots.get(partition);
-            KeyIndex.Location previous = keyIndex.put(row[keyColumn].toString(), slot, (int) writer.rows(),
+        private boolean keepAsLatest(Object[] row, OpenFile file, Instant ingestedAt) {
+            KeyIndex.Location previous = keyIndex.put(row[keyColumn].toString(), file.slot(), (int) file.writer().rows(),
                     ingestedAt.toEpochMilli());
             if (keyIndex.isFull()) {
                 keyIndex.clear();
@@ -309,19 +306,20 @@ public final class BronzeToSilver {
 
         /** Rolls files that reached their target size, then closes the largest writers while too much is buffered. */
         private void keepWithinLimits() {
-            silver.entrySet().stream().filter(e -> e.getValue().dataSize() >= settings.targetFileBytes())
+            silver.entrySet().stream().filter(e -> e.getValue().writer().dataSize() >= settings.targetFileBytes())
                     .map(Map.Entry::getKey).toList().forEach(this::closeFile);
-            long buffered = silver.values().stream().mapToLong(RowWriter::bufferedBytes).sum();
+            long buffered = silver.values().stream().mapToLong(f -> f.writer().bufferedBytes()).sum();
             while (buffered > settings.maxBufferedBytes() && !silver.isEmpty()) {
                 Partition largest = silver.entrySet().stream()
-                        .max(Comparator.comparingLong(e -> e.getValue().bufferedBytes())).orElseThrow().getKey();
-                buffered -= silver.get(largest).bufferedBytes();
+                        .max(Comparator.comparingLong(e -> e.getValue().writer().bufferedBytes())).orElseThrow()
+                        .getKey();
+                buffered -= silver.get(largest).writer().bufferedBytes();
                 closeFile(largest);
             }
         }
 
         private void closeFile(Partition partition) {
-            RowWriter writer = silver.remove(partition);
+            RowWriter writer = silver.remove(partition).writer();
             writer.close();
             RowWriter.Result result = writer.result();
             written.add(new WrittenFile(result.key(), layout.values(partition), result.rows(), result.bytes()));
@@ -366,9 +364,13 @@ public final class BronzeToSilver {
         }
 
         void abort() {
-            silver.values().forEach(RowWriter::abort);
+            silver.values().forEach(f -> f.writer().abort());
             quarantine.values().forEach(Quarantine::abort);
         }
+    }
+
+    /** The Silver file a partition is being written to, and its slot in the run's list of files. */
+    private record OpenFile(RowWriter writer, int slot) {
     }
 
     /** An NDJSON quarantine object, one rejected record per line. */
