@@ -33,7 +33,7 @@ import dev.medallion.lake.spec.DatasetSpecs;
  * ratio.
  *
  * <pre>
- * Harness [--records N] [--seed S] [--bad-fraction F] [--warmup K] [--runs R] [--work-dir DIR]
+ * Harness [--records N] [--seed S] [--bad-fraction F] [--order random|time] [--warmup K] [--runs R] [--work-dir DIR]
  *         [--engines ours,duckdb] [--steps ndjson-to-parquet,silver-to-gold] [--duckdb-threads T]
  *         [--duckdb-reader lines|read_json] [--datasets datasets.yaml] [--results results.jsonl]
  * Harness generate --records N | --target-bytes B [--seed S] [--bad-fraction F] [--customers C]
@@ -77,7 +77,8 @@ public final class Harness {
 
     static String usage() {
         return """
-                usage: Harness [--records N] [--seed S] [--bad-fraction F] [--warmup K] [--runs R] [--work-dir DIR]
+                usage: Harness [--records N] [--seed S] [--bad-fraction F] [--order random|time] [--warmup K] [--runs R]
+                               [--work-dir DIR]
                                [--engines ours,duckdb] [--steps ndjson-to-parquet,silver-to-gold] [--duckdb-threads T]
                                [--duckdb-reader lines|read_json] [--datasets datasets.yaml] [--results results.jsonl]
                        Harness generate (--records N | --target-bytes B) [--seed S] [--bad-fraction F] [--customers C]
@@ -106,7 +107,7 @@ public final class Harness {
     }
 
     private void bench(Args a) throws Exception {
-        a.allow("records", "seed", "bad-fraction", "warmup", "runs", "work-dir", "engines", "steps",
+        a.allow("records", "seed", "bad-fraction", "order", "warmup", "runs", "work-dir", "engines", "steps",
                 "duckdb-threads", "duckdb-reader", "datasets", "results");
         long records = a.longValue("records", 1_000_000);
         long seed = a.longValue("seed", 42);
@@ -132,8 +133,13 @@ public final class Harness {
         Path results = Path.of(a.get("results", defaultPath("medallion.bench.results", "results/results.jsonl")));
         DatasetSpec sales = salesSpec(a.has("datasets") ? Path.of(a.require("datasets")) : null);
 
+        boolean timeOrdered = switch (a.get("order", "random")) {
+            case "random" -> false;
+            case "time" -> true;
+            default -> throw new UsageException("Cannot run: --order takes random or time");
+        };
         SalesGenerator.Options input = SalesGenerator.Options.records(records).withSeed(seed)
-                .withBadFraction(badFraction);
+                .withBadFraction(badFraction).withTimeOrder(timeOrdered);
         List<Step> all = List.of(new NdjsonToParquetStep(input, sales, duckdbThreads, reader),
                 new SilverToGoldStep(input, sales, duckdbThreads));
         List<String> wanted = a.has("steps") ? List.of(a.require("steps").split(","))

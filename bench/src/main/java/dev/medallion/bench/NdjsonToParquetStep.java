@@ -92,19 +92,26 @@ public final class NdjsonToParquetStep implements Step {
 
     @Override
     public StepInput prepare(Path workDir) throws IOException {
-        input = workDir.resolve("input").resolve(String.format(Locale.ROOT, "sales-%d-seed%d-bad%s.ndjson.gz",
-                generator.records(), generator.seed(), BigDecimal.valueOf(generator.badFraction()).toPlainString()));
+        input = workDir.resolve("input").resolve(String.format(Locale.ROOT, "sales-%d-seed%d-bad%s-%s.ndjson.gz",
+                generator.records(), generator.seed(), BigDecimal.valueOf(generator.badFraction()).toPlainString(),
+                order()));
         expected = new SalesGenerator(generator).writeFile(input);
         Map<String, Object> details = new LinkedHashMap<>();
         details.put("seed", generator.seed());
         details.put("bad_fraction", generator.badFraction());
         details.put("duckdb_reader", reader.name().toLowerCase(Locale.ROOT));
+        details.put("order", order());
         details.put("expected", expected.toMap());
         String description = String.format(Locale.ROOT,
-                "%,d sales records (seed %d, bad fraction %s: %,d bad), %,d good rows, sum(amount) %s", expected.records(),
-                generator.seed(), generator.badFraction(), expected.badRows(), expected.goodRows(),
+                "%,d sales records (seed %d, bad fraction %s: %,d bad, %s order), %,d good rows, sum(amount) %s",
+                expected.records(), generator.seed(), generator.badFraction(), expected.badRows(), order(),
+                expected.goodRows(),
                 expected.goodAmountSum().toPlainString());
         return new StepInput(description, expected.records(), Files.size(input), expected.bytes(), details);
+    }
+
+    private String order() {
+        return generator.timeOrdered() ? "time" : "random";
     }
 
     /** What the generator says a correct run must produce; available after {@link #prepare}. */

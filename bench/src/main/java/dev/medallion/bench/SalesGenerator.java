@@ -57,9 +57,11 @@ public final class SalesGenerator {
      * @param customers size of the customer pool; ids are drawn with a skew towards low numbers
      * @param end event times fall in [end - days, end)
      * @param days length of the event-time window in days
+     * @param timeOrdered event times rise with the line number, evenly over the window (a stream as it happens);
+     *        otherwise each is drawn at random from the window (a backfill, late data). Only with {@code records}.
      */
     public record Options(long records, long targetBytes, long seed, double badFraction, int customers, Instant end,
-            int days) {
+            int days, boolean timeOrdered) {
 
         public Options {
             if ((records < 0) == (targetBytes < 0)) {
@@ -72,32 +74,40 @@ public final class SalesGenerator {
                 throw new IllegalArgumentException("Cannot generate: customers and days must be positive");
             }
             Objects.requireNonNull(end, "end");
+            if (timeOrdered && records < 0) {
+                throw new IllegalArgumentException("Cannot generate time-ordered input by target bytes: give records");
+            }
         }
 
         /** Exactly {@code n} lines, seed 42, no bad lines, 10,000 customers, 90 days ending at {@link #DEFAULT_END}. */
         public static Options records(long n) {
-            return new Options(n, -1, 42, 0, 10_000, DEFAULT_END, 90);
+            return new Options(n, -1, 42, 0, 10_000, DEFAULT_END, 90, false);
         }
 
         /** As {@link #records}, but as many lines as it takes to reach {@code bytes} uncompressed. */
         public static Options targetBytes(long bytes) {
-            return new Options(-1, bytes, 42, 0, 10_000, DEFAULT_END, 90);
+            return new Options(-1, bytes, 42, 0, 10_000, DEFAULT_END, 90, false);
         }
 
         public Options withSeed(long s) {
-            return new Options(records, targetBytes, s, badFraction, customers, end, days);
+            return new Options(records, targetBytes, s, badFraction, customers, end, days, timeOrdered);
         }
 
         public Options withBadFraction(double f) {
-            return new Options(records, targetBytes, seed, f, customers, end, days);
+            return new Options(records, targetBytes, seed, f, customers, end, days, timeOrdered);
         }
 
         public Options withCustomers(int c) {
-            return new Options(records, targetBytes, seed, badFraction, c, end, days);
+            return new Options(records, targetBytes, seed, badFraction, c, end, days, timeOrdered);
         }
 
         public Options withWindow(Instant e, int d) {
-            return new Options(records, targetBytes, seed, badFraction, customers, e, d);
+            return new Options(records, targetBytes, seed, badFraction, customers, e, d, timeOrdered);
+        }
+
+        /** Event times in line order: see {@code timeOrdered}. */
+        public Options withTimeOrder(boolean ordered) {
+            return new Options(records, targetBytes, seed, badFraction, customers, end, days, ordered);
         }
     }
 
@@ -204,7 +214,10 @@ public final class SalesGenerator {
         int customer = (int) (options.customers() * c * c * c);
         String currency = weighted(CURRENCIES, CURRENCY_WEIGHTS, rng);
         String channel = weighted(CHANNELS, CHANNEL_WEIGHTS, rng);
-        long second = endSecond - 1 - (long) (rng.nextDouble() * windowSeconds);
+        double draw = rng.nextDouble(); // drawn either way, so both orders hold the same records but for their times
+        long second = options.timeOrdered()
+                ? endSecond - windowSeconds + (long) ((double) index / options.records() * windowSeconds)
+                : endSecond - 1 - (long) (draw * windowSeconds);
         String[] place = PLACES[rng.nextInt(PLACES.length)];
         boolean express = rng.nextDouble() < 0.2;
         String badText = kind == BadKind.AMOUNT_NOT_NUMERIC ? BAD_AMOUNTS[rng.nextInt(BAD_AMOUNTS.length)]

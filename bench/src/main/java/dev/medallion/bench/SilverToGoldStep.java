@@ -77,6 +77,7 @@ public final class SilverToGoldStep implements Step {
         Map<String, Object> details = new LinkedHashMap<>();
         details.put("seed", generator.seed());
         details.put("bad_fraction", generator.badFraction());
+        details.put("order", generator.timeOrdered() ? "time" : "random");
         details.put("silver_rows", silver.rowsWritten());
         details.put("silver_files", silver.files().size());
         details.put("gold_table", table().name());

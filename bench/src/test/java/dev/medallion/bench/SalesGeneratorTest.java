@@ -34,6 +34,32 @@ class SalesGeneratorTest {
     Path dir;
 
     @Test
+    void timeOrderedInputHasTheSameRecordsWithRisingEventTimes() throws IOException {
+        var options = SalesGenerator.Options.records(5_000).withSeed(9).withBadFraction(0.02);
+        var random = new ByteArrayOutputStream();
+        var ordered = new ByteArrayOutputStream();
+        GenerationStats randomStats = new SalesGenerator(options).writeTo(random);
+        GenerationStats orderedStats = new SalesGenerator(options.withTimeOrder(true)).writeTo(ordered);
+
+        assertThat(orderedStats.goodRows()).isEqualTo(randomStats.goodRows());
+        assertThat(orderedStats.goodAmountSum()).isEqualTo(randomStats.goodAmountSum());
+        Instant previous = Instant.MIN;
+        int read = 0;
+        for (String line : ordered.toString(StandardCharsets.UTF_8).lines().toList()) {
+            java.util.regex.Matcher ts = java.util.regex.Pattern.compile("\"ts\":\"(\\d{4}-[^\"]+Z)\"").matcher(line);
+            if (ts.find() && !line.contains("2026-13-")) { // the planted unparseable times are not in order
+                Instant time = Instant.parse(ts.group(1));
+                assertThat(time).isAfterOrEqualTo(previous);
+                previous = time;
+                read++;
+            }
+        }
+        assertThat(read).isGreaterThan(4_800);
+        assertThatThrownBy(() -> SalesGenerator.Options.targetBytes(1_000).withTimeOrder(true))
+                .isInstanceOf(IllegalArgumentException.class);
+    }
+
+    @Test
     void sameOptionsGiveTheSameBytes() throws IOException {
         byte[] first = bytes(SMALL);
         byte[] second = bytes(SMALL);
@@ -164,7 +190,7 @@ class SalesGeneratorTest {
     void rejectsImpossibleOptions() {
         assertThatThrownBy(() -> SalesGenerator.Options.records(10).withBadFraction(1.5))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("bad fraction");
-        assertThatThrownBy(() -> new SalesGenerator.Options(10, 10, 1, 0, 10, SalesGenerator.DEFAULT_END, 90))
+        assertThatThrownBy(() -> new SalesGenerator.Options(10, 10, 1, 0, 10, SalesGenerator.DEFAULT_END, 90, false))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("exactly one");
     }
 
