@@ -39,11 +39,13 @@ import dev.medallion.lake.transform.KeyIndex;
  * and the same Silver data always gives the same object.
  */
 public final class GoldBuilder {
+    /** The superseded rows of a file that has none; never modified. */
+    private static final BitSet NONE = new BitSet();
+
     private final ObjectStore store;
     private final SupportsPrefixListing listing;
     private final RowWriter.Settings writer;
     private final int maxKeys;
-    private static final BitSet EMPTY = new BitSet();
 
     /**
      * @param maxKeys most keys of one day remembered for deduplication (48 to 96 bytes each); rows of keys beyond it
@@ -84,7 +86,7 @@ public final class GoldBuilder {
         Map<Integer, BitSet> superseded = supersededRows(files, columns);
         List<Aggregation> tables = spec.gold().stream().map(t -> new Aggregation(t, spec, columns)).toList();
         for (int f = 0; f < files.size(); f++) {
-            BitSet skip = superseded.getOrDefault(f, EMPTY);
+            BitSet skip = superseded.getOrDefault(f, NONE);
             try (RowReader reader = new RowReader(store, files.get(f), columns.read)) {
                 int r = 0;
                 for (Object[] row = reader.next(); row != null; row = reader.next(), r++) {
