@@ -11,6 +11,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
+import org.apache.parquet.column.Dictionary;
 import org.apache.parquet.conf.PlainParquetConfiguration;
 import org.apache.parquet.hadoop.ParquetReader;
 import org.apache.parquet.hadoop.api.InitContext;
@@ -145,6 +146,27 @@ public final class RowReader implements AutoCloseable {
         }
         return switch ((FieldType.Primitive) type) {
             case STRING -> new PrimitiveConverter() {
+                /** A dictionary-encoded column's values, each decoded once per row group instead of once per row. */
+                private String[] dictionary;
+
+                @Override
+                public boolean hasDictionarySupport() {
+                    return true;
+                }
+
+                @Override
+                public void setDictionary(Dictionary values) {
+                    dictionary = new String[values.getMaxId() + 1];
+                    for (int id = 0; id < dictionary.length; id++) {
+                        dictionary[id] = values.decodeToBinary(id).toStringUsingUTF8();
+                    }
+                }
+
+                @Override
+                public void addValueFromDictionary(int id) {
+                    sink.accept(dictionary[id]);
+                }
+
                 @Override
                 public void addBinary(Binary value) {
                     sink.accept(value.toStringUsingUTF8());
