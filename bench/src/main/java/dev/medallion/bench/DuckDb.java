@@ -34,6 +34,14 @@ final class DuckDb {
     }
 
     /** Runs a query and returns its rows, each as an array of column values. */
+    /** Runs one statement (a {@code COPY}) on a fresh database with {@code threads}; returns its row count. */
+    static long update(int threads, String sql) throws SQLException {
+        try (Connection c = open(threads); Statement s = c.createStatement()) {
+            s.execute(sql);
+            return s.getUpdateCount();
+        }
+    }
+
     static List<Object[]> rows(Connection connection, String sql) throws SQLException {
         List<Object[]> rows = new ArrayList<>();
         try (Statement s = connection.createStatement(); ResultSet rs = s.executeQuery(sql)) {

@@ -5,14 +5,12 @@ import java.math.BigDecimal;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
-import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.stream.Stream;
 
 import dev.medallion.lake.spec.DatasetSpec;
 import dev.medallion.lake.store.LocalObjectStore;
@@ -152,12 +150,7 @@ public final class NdjsonToParquetStep implements Step {
                     WHERE order_id IS NOT NULL AND amount IS NOT NULL AND ts IS NOT NULL
                 ) TO %s (FORMAT parquet, COMPRESSION snappy, PARTITION_BY (year, month, day))
                 """.formatted(COLUMNS, source, DuckDb.literal(out));
-        long rows;
-        try (Connection c = DuckDb.open(duckdbThreads); Statement s = c.createStatement()) {
-            s.execute(sql);
-            rows = s.getUpdateCount();
-        }
-        return output(runDir, rows);
+        return output(runDir, DuckDb.update(duckdbThreads, sql));
     }
 
     @Override
@@ -247,19 +240,6 @@ public final class NdjsonToParquetStep implements Step {
     }
 
     private static RunOutput output(Path runDir, long rows) throws IOException {
-        Path silver = runDir.resolve(SILVER_PREFIX);
-        if (!Files.isDirectory(silver)) {
-            return new RunOutput(rows, 0, 0);
-        }
-        long bytes = 0;
-        long files = 0;
-        try (Stream<Path> walk = Files.walk(silver)) {
-            for (Path p : (Iterable<Path>) walk.filter(Files::isRegularFile)
-                    .filter(p -> p.getFileName().toString().endsWith(".parquet"))::iterator) {
-                bytes += Files.size(p);
-                files++;
-            }
-        }
-        return new RunOutput(rows, bytes, files);
+        return RunOutput.parquetUnder(runDir.resolve(SILVER_PREFIX), rows);
     }
 }

@@ -5,7 +5,6 @@ import java.math.BigDecimal;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
-import java.sql.Statement;
 import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -15,7 +14,6 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
-import java.util.stream.Stream;
 
 import dev.medallion.lake.gold.GoldBuilder;
 import dev.medallion.lake.gold.GoldTable;
@@ -90,7 +88,7 @@ public final class SilverToGoldStep implements Step {
 
     @Override
     public RunOutput ours(Path runDir) throws IOException {
-        deleteTree(lake.resolve("gold"));
+        Harness.deleteRecursively(lake.resolve("gold"));
         List<GoldBuilder.Rebuilt> rebuilt = new GoldBuilder(new LocalObjectStore(lake),
                 RowWriter.Settings.defaults(), 2_000_000).rebuild(spec, days);
         Files.move(lake.resolve("gold"), runDir.resolve("gold")); // a rename: where verify looks for it
@@ -122,12 +120,7 @@ public final class SilverToGoldStep implements Step {
                 """.formatted(String.join(", ", select),
                 DuckDb.literal(lake.resolve("silver/sales") + "/**/*.parquet"), spec.key().orElse("_ingest_id"),
                 DuckDb.literal(out));
-        long rows;
-        try (Connection c = DuckDb.open(duckdbThreads); Statement s = c.createStatement()) {
-            s.execute(sql);
-            rows = s.getUpdateCount();
-        }
-        return output(runDir, rows);
+        return output(runDir, DuckDb.update(duckdbThreads, sql));
     }
 
     @Override
@@ -181,26 +174,6 @@ public final class SilverToGoldStep implements Step {
     }
 
     private static RunOutput output(Path runDir, long rows) throws IOException {
-        long bytes = 0;
-        long files = 0;
-        try (Stream<Path> walk = Files.walk(runDir)) {
-            for (Path p : (Iterable<Path>) walk.filter(Files::isRegularFile)
-                    .filter(p -> p.getFileName().toString().endsWith(".parquet"))::iterator) {
-                bytes += Files.size(p);
-                files++;
-            }
-        }
-        return new RunOutput(rows, bytes, files);
-    }
-
-    private static void deleteTree(Path dir) throws IOException {
-        if (!Files.exists(dir)) {
-            return;
-        }
-        try (Stream<Path> walk = Files.walk(dir)) {
-            for (Path p : walk.sorted(java.util.Comparator.reverseOrder()).toList()) {
-                Files.delete(p);
-            }
-        }
+        return RunOutput.parquetUnder(runDir, rows);
     }
 }

@@ -1,6 +1,9 @@
 package dev.medallion.bench;
 
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.stream.Stream;
 
 /**
  * One unit of work the harness times twice: once with our code, once with DuckDB, on the same input. A step keeps
@@ -54,5 +57,22 @@ public interface Step {
      * @param files number of data files
      */
     record RunOutput(long rows, long outputBytes, long files) {
+
+        /** {@code rows}, and the Parquet files under {@code dir} (none if it does not exist) with their bytes. */
+        static RunOutput parquetUnder(Path dir, long rows) throws IOException {
+            if (!Files.isDirectory(dir)) {
+                return new RunOutput(rows, 0, 0);
+            }
+            long bytes = 0;
+            long files = 0;
+            try (Stream<Path> walk = Files.walk(dir)) {
+                for (Path p : (Iterable<Path>) walk.filter(Files::isRegularFile)
+                        .filter(p -> p.getFileName().toString().endsWith(".parquet"))::iterator) {
+                    bytes += Files.size(p);
+                    files++;
+                }
+            }
+            return new RunOutput(rows, bytes, files);
+        }
     }
 }
