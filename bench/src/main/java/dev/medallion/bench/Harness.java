@@ -157,9 +157,9 @@ public final class Harness {
                 workDir.toAbsolutePath());
 
         List<String> table = new ArrayList<>();
-        table.add(String.format(Locale.ROOT, "%-18s %-7s %8s %8s %8s %10s %8s %11s %6s %9s %11s %11s", "step",
-                "engine", "median s", "min s", "cpu s", "rows/s", "MB/s in", "out bytes", "files", "heap MiB",
-                "ratio wall", "ratio cpu"));
+        table.add(String.format(Locale.ROOT, "%-18s %-7s %8s %8s %8s %10s %8s %11s %6s %9s %8s %11s %11s",
+                "step", "engine", "median s", "min s", "cpu s", "rows/s", "MB/s in", "out bytes", "files", "heap MiB",
+                "RSS MiB", "ratio wall", "ratio cpu"));
         for (Step step : steps) {
             Path stepDir = workDir.resolve(step.name());
             deleteRecursively(stepDir);
@@ -199,9 +199,10 @@ public final class Harness {
                 double median = t.median();
                 boolean showRatio = t.engine.equals("ours") && ratio != null;
                 table.add(String.format(Locale.ROOT,
-                        "%-18s %-7s %8.2f %8.2f %8.2f %,10.0f %8.1f %,11d %6d %,9d %11s %11s", step.name(), t.engine,
-                        median, t.min(), t.medianCpu(), t.output.rows() / median, in.logicalBytes() / 1e6 / median,
-                        t.output.outputBytes(), t.output.files(), t.peakHeapMib,
+                        "%-18s %-7s %8.2f %8.2f %8.2f %,10.0f %8.1f %,11d %6d %,9d %,8d %11s %11s", step.name(),
+                        t.engine, median, t.min(), t.medianCpu(), t.output.rows() / median,
+                        in.logicalBytes() / 1e6 / median, t.output.outputBytes(), t.output.files(), t.peakHeapMib,
+                        t.peakRssMib,
                         showRatio ? String.format(Locale.ROOT, "%.2f", ratio) : "",
                         showRatio ? String.format(Locale.ROOT, "%.2f", cpuRatio) : ""));
             }
@@ -215,7 +216,9 @@ public final class Harness {
         out.println();
         out.println("median/min s: wall-clock seconds of the timed runs; cpu s: median process CPU seconds of a run "
                 + "(all threads); rows/s and MB/s in (uncompressed input, 10^6 bytes): per median wall second; heap "
-                + "MiB: JVM heap pools' peaks during a timed run, added up (DuckDB works mostly outside the heap); ratio "
+                + "MiB: JVM heap pools' peaks during a timed run, added up (DuckDB works mostly outside the heap); RSS "
+                + "MiB: the whole process's peak resident set during a timed run (what one engine left resident counts "
+                + "in the other's: compare engines run in separate processes, --engines ours and --engines duckdb); ratio "
                 + "wall/cpu: ours over DuckDB, median over median, above 1 means ours is slower or costlier. On a busy "
                 + "machine (load above the core count) wall times stretch and the cpu ratio is the steadier figure.");
         out.println("results appended to " + results.toAbsolutePath());
@@ -229,6 +232,7 @@ public final class Harness {
         Step.RunOutput output;
         Path lastDir;
         long peakHeapMib;
+        long peakRssMib;
 
         Timing(String engine) {
             this.engine = engine;
@@ -263,11 +267,15 @@ public final class Harness {
         flushFileSystem();
         System.gc();
         ManagementFactory.getMemoryPoolMXBeans().forEach(MemoryPoolMXBean::resetPeakUsage);
+        var rss = new RssSampler(ProcessHandle.current().pid(), 100);
+        rss.start();
         long cpu0 = processCpuNanos();
         long t0 = System.nanoTime();
         Step.RunOutput result = timing.engine.equals("ours") ? step.ours(runDir) : step.duckdb(runDir);
         long wall = System.nanoTime() - t0;
         long cpu = processCpuNanos() - cpu0;
+        RssSampler.Peak peak = rss.stop();
+        long peakRssMib = peak == null ? 0 : peak.peakKib() / 1024;
         long peakHeap = ManagementFactory.getMemoryPoolMXBeans().stream()
                 .filter(p -> p.getType() == MemoryType.HEAP).mapToLong(p -> p.getPeakUsage().getUsed()).sum();
         timing.lastDir = runDir;
@@ -276,10 +284,12 @@ public final class Harness {
             timing.seconds.add(wall / 1e9);
             timing.cpuSeconds.add(cpu / 1e9);
             timing.peakHeapMib = Math.max(timing.peakHeapMib, peakHeap / (1024 * 1024));
+            timing.peakRssMib = Math.max(timing.peakRssMib, peakRssMib);
         }
         out.printf(Locale.ROOT,
-                "  %-6s %-9s %7.2f s  cpu %6.2f s  peak heap %,6d MiB  rows %,d  output %,d bytes in %d files%n",
-                timing.engine, label, wall / 1e9, cpu / 1e9, peakHeap / (1024 * 1024), result.rows(),
+                "  %-6s %-9s %7.2f s  cpu %6.2f s  peak heap %,6d MiB  RSS %,6d MiB  rows %,d  output %,d bytes in %d "
+                        + "files%n",
+                timing.engine, label, wall / 1e9, cpu / 1e9, peakHeap / (1024 * 1024), peakRssMib, result.rows(),
                 result.outputBytes(), result.files());
     }
 
@@ -354,6 +364,7 @@ public final class Harness {
             e.put("output_bytes", t.output.outputBytes());
             e.put("output_files", t.output.files());
             e.put("peak_heap_mib", t.peakHeapMib);
+            e.put("peak_rss_mib", t.peakRssMib);
             engines.put(t.engine, e);
         }
         line.put("engines", engines);

@@ -7,7 +7,8 @@ import java.nio.file.Path;
 import java.util.OptionalLong;
 
 /**
- * Samples the resident set size of another process (the service under test) from {@code /proc/<pid>/status} every
+ * Samples the resident set size of a process (the service under test, or the harness itself) from {@code /proc/<pid>/status}
+ * every
  * {@code intervalMillis} on a daemon thread, and keeps the peak.
  *
  * <p>

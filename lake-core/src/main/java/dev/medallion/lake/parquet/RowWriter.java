@@ -78,6 +78,15 @@ public final class RowWriter implements AutoCloseable {
      */
     public RowWriter(ObjectStore store, String key, List<FieldType.Field> columns, Set<String> uniqueColumns,
             Map<String, String> objectMetadata, Settings settings) {
+        this(store, key, columns, uniqueColumns, objectMetadata, settings, null);
+    }
+
+    /**
+     * Starts a new object whose pages are compressed by {@code compression}, shared with the thread's other open
+     * writers; {@code null} gives the writer its own compressor.
+     */
+    public RowWriter(ObjectStore store, String key, List<FieldType.Field> columns, Set<String> uniqueColumns,
+            Map<String, String> objectMetadata, Settings settings, SharedCompression compression) {
         this.key = key;
         this.file = new ObjectStoreOutputFile(store, key, objectMetadata);
         var support = new RowWriteSupport(columns, ParquetSchemas.of("row", columns), Map.of());
@@ -92,6 +101,9 @@ public final class RowWriter implements AutoCloseable {
                     .withDictionaryPageSize(DICTIONARY_PAGE_BYTES);
             // a dictionary of values that never repeat only grows until Parquet gives up on it
             uniqueColumns.forEach(column -> builder.withDictionaryEncoding(column, false));
+            if (compression != null) {
+                builder.withCodecFactory(compression.forWriter());
+            }
             this.writer = builder.build();
         } catch (IOException e) {
             file.abort();

@@ -33,6 +33,7 @@ import dev.medallion.lake.layout.LakeLayout;
 import dev.medallion.lake.message.FilesWritten.WrittenFile;
 import dev.medallion.lake.parquet.RowReader;
 import dev.medallion.lake.parquet.RowWriter;
+import dev.medallion.lake.parquet.SharedCompression;
 import dev.medallion.lake.record.RecordConverter;
 import dev.medallion.lake.record.RecordError;
 import dev.medallion.lake.record.RecordReader;
@@ -107,15 +108,21 @@ public final class BronzeToSilver {
      * @throws ObjectNotFoundException if a source does not exist
      */
     public TransformResult run(DatasetSpec spec, List<String> bronzeKeys) {
-        var run = new Run(spec, LakeLayout.runId(bronzeKeys));
-        try {
-            for (String key : bronzeKeys) {
-                run.read(key);
+        try (var compression = new SharedCompression(settings.writer().pageBytes())) {
+            var run = new Run(spec, LakeLayout.runId(bronzeKeys), compression);
+            try {
+                for (String key : bronzeKeys) {
+                    run.read(key);
+                }
+                return run.finish(bronzeKeys);
+            } catch (RuntimeException e) {
+                try {
+                    run.abort();
+                } catch (RuntimeException cleanup) {
+                    e.addSuppressed(cleanup);
+                }
+                throw e;
             }
-            return run.finish(bronzeKeys);
-        } catch (RuntimeException e) {
-            run.abort();
-            throw e;
         }
     }
 
@@ -134,6 +141,7 @@ public final class BronzeToSilver {
         private final int keyColumn;
         private final Set<String> uniqueColumns;
         private final KeyIndex keyIndex;
+        private final SharedCompression compression;
         /** Keys of the Silver files of this run, by slot. */
         private final List<String> fileKeys = new ArrayList<>();
         /** Per file slot, the rows a later version of their key replaced. */
@@ -145,9 +153,10 @@ public final class BronzeToSilver {
         private final long[] lateness = new long[Lateness.values().length];
         private int rowsSinceCheck;
 
-        Run(DatasetSpec spec, String runId) {
+        Run(DatasetSpec spec, String runId, SharedCompression compression) {
             this.spec = spec;
             this.runId = runId;
+            this.compression = compression;
             this.converter = new RecordConverter(spec);
             this.layout = PartitionLayout.of(spec.granularity());
             this.columns = SilverColumns.of(spec);
@@ -218,9 +227,10 @@ public final class BronzeToSilver {
                         continue;
                     }
                     lateness[Lateness.of(eventTime, ingestedAt).ordinal()]++;
-                    file.writer().add(row);
+                    file.add(row);
                     if (++rowsSinceCheck == CHECK_EVERY_ROWS) {
                         rowsSinceCheck = 0;
+                        silver.values().forEach(OpenFile::flush);
                         keepWithinLimits();
                     }
                 }
@@ -248,7 +258,8 @@ public final class BronzeToSilver {
         }
 
         private RowWriter newWriter(String key) {
-            return new RowWriter(store, key, columns, uniqueColumns, Map.of("run-id", runId), settings.writer());
+            return new RowWriter(store, key, columns, uniqueColumns, Map.of("run-id", runId), settings.writer(),
+                    compression);
         }
 
         /**
@@ -256,7 +267,7 @@ public final class BronzeToSilver {
          * whether to write this row; when it replaces a row already written, that row is marked for removal.
          */
         private boolean keepAsLatest(Object[] row, OpenFile file, Instant ingestedAt) {
-            KeyIndex.Location previous = keyIndex.put(row[keyColumn].toString(), file.slot(), (int) file.writer().rows(),
+            KeyIndex.Location previous = keyIndex.put(row[keyColumn].toString(), file.slot(), (int) file.rows(),
                     ingestedAt.toEpochMilli());
             if (keyIndex.isFull()) {
                 keyIndex.clear();
@@ -319,7 +330,9 @@ public final class BronzeToSilver {
         }
 
         private void closeFile(Partition partition) {
-            RowWriter writer = silver.remove(partition).writer();
+            OpenFile file = silver.remove(partition);
+            file.flush();
+            RowWriter writer = file.writer();
             writer.close();
             RowWriter.Result result = writer.result();
             written.add(new WrittenFile(result.key(), layout.values(partition), result.rows(), result.bytes()));
@@ -363,14 +376,63 @@ public final class BronzeToSilver {
                     rowsDeduplicated, quarantined, files, quarantineKeys, byLateness);
         }
 
+        /**
+         * Discards the run: open files are never published, and files already closed (rolled on size) are deleted,
+         * so a retry that combines the sources differently, under another run id, cannot add their rows twice.
+         */
         void abort() {
             silver.values().forEach(f -> f.writer().abort());
             quarantine.values().forEach(Quarantine::abort);
+            written.forEach(f -> store.delete(f.key()));
         }
     }
 
-    /** The Silver file a partition is being written to, and its slot in the run's list of files. */
-    private record OpenFile(RowWriter writer, int slot) {
+    /**
+     * The Silver file a partition is being written to, its slot in the run's list of files, and its newest rows, handed
+     * to the writer together: random-order input changes partition nearly every row, and a run of rows keeps one
+     * writer's column state in the CPU cache. Every open file's rows are handed over each {@link #CHECK_EVERY_ROWS}
+     * rows, so at most that many rows wait, whatever the number of partitions.
+     */
+    private static final class OpenFile {
+        private static final int MAX_WAITING = 128;
+
+        private final RowWriter writer;
+        private final int slot;
+        private final Object[][] waiting = new Object[MAX_WAITING][];
+        private int waitingRows;
+
+        OpenFile(RowWriter writer, int slot) {
+            this.writer = writer;
+            this.slot = slot;
+        }
+
+        RowWriter writer() {
+            return writer;
+        }
+
+        int slot() {
+            return slot;
+        }
+
+        /** Rows added so far, written or waiting: the next row's position in the file. */
+        long rows() {
+            return writer.rows() + waitingRows;
+        }
+
+        void add(Object[] row) {
+            waiting[waitingRows++] = row;
+            if (waitingRows == MAX_WAITING) {
+                flush();
+            }
+        }
+
+        void flush() {
+            for (int i = 0; i < waitingRows; i++) {
+                writer.add(waiting[i]);
+                waiting[i] = null;
+            }
+            waitingRows = 0;
+        }
     }
 
     /** An NDJSON quarantine object, one rejected record per line. */

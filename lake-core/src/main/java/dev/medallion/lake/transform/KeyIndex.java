@@ -33,7 +33,7 @@ public final class KeyIndex {
      */
     public KeyIndex(int maxKeys, int expectedKeys) {
         this.maxKeys = maxKeys;
-        allocate(Integer.highestOneBit(Math.max(16, expectedKeys + expectedKeys / 2 + 1) - 1) << 1);
+        allocate(Math.max(16, expectedKeys + expectedKeys / 2 + 1));
     }
 
     /** Where the previous latest row of a key was, when {@link #put} replaced it. */
@@ -80,12 +80,13 @@ public final class KeyIndex {
         return size >= maxKeys;
     }
 
+    /** The high 32 bits of the hash scaled to the table, so the table can have any size, not only powers of two. */
     private int home(long hash) {
-        return (int) (hash ^ (hash >>> 32)) & (capacity - 1);
+        return (int) (((hash >>> 32) * capacity) >>> 32);
     }
 
     private int next(int i) {
-        return (i + 1) & (capacity - 1);
+        return i + 1 == capacity ? 0 : i + 1;
     }
 
     private void set(int s, long check, int file, int row, long time) {

@@ -12,14 +12,17 @@ public enum Lateness {
     UNDER_1D("1h_to_1d", Duration.ofDays(1)),
     UNDER_7D("1d_to_7d", Duration.ofDays(7)),
     UNDER_30D("7d_to_30d", Duration.ofDays(30)),
-    OVER_30D("over_30d", null);
+    OVER_30D("over_30d", Duration.ofSeconds(Long.MAX_VALUE));
+
+    /** Called for every row: {@code values()} would copy the array each time. */
+    private static final Lateness[] BANDS = values();
 
     private final String label;
-    private final Duration below;
+    private final long belowSeconds;
 
     Lateness(String label, Duration below) {
         this.label = label;
-        this.below = below;
+        this.belowSeconds = below.getSeconds();
     }
 
     /** The metric tag value. */
@@ -29,12 +32,13 @@ public enum Lateness {
 
     /** The band of a record; one whose event time is after its ingestion (clock skew) counts as on time. */
     public static Lateness of(Instant eventTime, Instant ingestedAt) {
-        Duration late = Duration.between(eventTime, ingestedAt);
-        for (Lateness band : values()) {
-            if (band.below == null || late.compareTo(band.below) < 0) {
+        // whole seconds: the bands are hours and days apart, and the difference of two instants' seconds cannot overflow
+        long lateSeconds = ingestedAt.getEpochSecond() - eventTime.getEpochSecond();
+        for (Lateness band : BANDS) {
+            if (lateSeconds < band.belowSeconds) {
                 return band;
             }
         }
-        throw new IllegalStateException("the last band has no bound");
+        return OVER_30D;
     }
 }

@@ -38,9 +38,11 @@ import dev.medallion.lake.store.ObjectWriter;
  * <li>the listener announces the files written (catalog and compaction queues);</li>
  * <li>then each object is recorded as promoted ({@link LakeLayout#promotedKey}).</li>
  * </ol>
- * A crash before the records are written means the events come back and the objects are promoted again: for the same
- * set of objects that rewrites the same files; combined differently, rows can appear twice until compaction, which
- * deduplicates on the lineage id. An object overwritten in place (a new version) is promoted again.
+ * A run that fails (an object unreadable, the store or a queue unavailable) deletes what it wrote before the failure
+ * is reported, and its events come back. A crash leaves what it wrote: when the events come back the objects are
+ * promoted again, which for the same set of objects rewrites the same files; combined differently, rows can appear
+ * twice in Silver until compaction, which deduplicates on the lineage id (Gold counts them once: it deduplicates on
+ * the key or lineage id). An object overwritten in place (a new version) is promoted again.
  */
 public final class Promotion {
     private static final ObjectMapper JSON = JsonMapper.builder().addModule(new JavaTimeModule()).build();
@@ -102,13 +104,33 @@ public final class Promotion {
         Set<LocalDate> days = new TreeSet<>();
         result.files().forEach(f -> days.add(LocalDate.of(Integer.parseInt(f.partition().get("year")),
                 Integer.parseInt(f.partition().get("month")), Integer.parseInt(f.partition().get("day")))));
-        List<GoldBuilder.Rebuilt> rebuilt = gold.rebuild(spec, days);
-        listener.promoted(spec, result, rebuilt, new Stages(Duration.ofNanos(silverDone - start),
-                Duration.ofNanos(System.nanoTime() - silverDone)));
+        try {
+            List<GoldBuilder.Rebuilt> rebuilt = gold.rebuild(spec, days);
+            listener.promoted(spec, result, rebuilt, new Stages(Duration.ofNanos(silverDone - start),
+                    Duration.ofNanos(System.nanoTime() - silverDone)));
+        } catch (RuntimeException e) {
+            discard(spec, result, days, e);
+            throw e;
+        }
         Instant now = clock.instant();
         toPromote.values().forEach(info -> record(spec,
                 new Promoted(info.key(), info.size(), info.lastModified(), result.runId(), now)));
         return failed;
+    }
+
+    /**
+     * Deletes what a run wrote when it cannot be finished, and recomputes the days' Gold without it. The events come
+     * back, and the retry may combine the objects differently, under another run id: without this their rows would be
+     * in Silver twice.
+     */
+    private void discard(DatasetSpec spec, TransformResult result, Set<LocalDate> days, RuntimeException failure) {
+        try {
+            result.files().forEach(f -> store.delete(f.key()));
+            result.quarantineKeys().forEach(store::delete);
+            gold.rebuild(spec, days);
+        } catch (RuntimeException cleanup) {
+            failure.addSuppressed(cleanup);
+        }
     }
 
     private boolean alreadyPromoted(DatasetSpec spec, ObjectInfo info) {

@@ -1,6 +1,7 @@
 package dev.medallion.lake.transform;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
@@ -33,6 +34,7 @@ import dev.medallion.lake.spec.DatasetSpec;
 import dev.medallion.lake.spec.DatasetSpecs;
 import dev.medallion.lake.store.LocalObjectStore;
 import dev.medallion.lake.store.ObjectInfo;
+import dev.medallion.lake.store.ObjectNotFoundException;
 
 class BronzeToSilverTest {
     private static final String SPEC = """
@@ -164,6 +166,27 @@ class BronzeToSilverTest {
             assertThat(rows.getLong(3)).isEqualTo(20_000);
             assertThat(rows.getLong(4)).isEqualTo(60);
         }
+    }
+
+    @Test
+    void aRunThatFailsPartWayLeavesNoSilverOrQuarantineObjectsBehind() throws Exception {
+        var ndjson = new StringBuilder("not json\n");
+        for (int i = 0; i < 5_000; i++) {
+            ndjson.append("{\"order_id\":\"o").append(i).append("\",\"amount\":1.25,\"ts\":\"")
+                    .append(java.time.LocalDate.of(2026, 1, 1).plusDays(i % 30)).append("T12:00:00Z\"}\n");
+        }
+        putBronze(BRONZE, ndjson.toString());
+        // files roll early, so some are published before the second object turns out to be missing
+        var tight = new BronzeToSilver.Settings(1024 * 1024, RowWriter.Settings.defaults(), 4 * 1024, 16 * 1024,
+                1000);
+        List<String> before = allKeys();
+
+        assertThatThrownBy(() -> new BronzeToSilver(store, tight).run(spec,
+                List.of(BRONZE, "bronze/sales/ingest_date=2026-11-02/hour=10/gone.ndjson.gz")))
+                .isInstanceOf(ObjectNotFoundException.class);
+
+        assertThat(allKeys()).isEqualTo(before);
+        assertThat(new BronzeToSilver(store, tight).run(spec, BRONZE).files()).hasSizeGreaterThan(30);
     }
 
     @Test

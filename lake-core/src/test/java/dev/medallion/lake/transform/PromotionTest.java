@@ -1,6 +1,7 @@
 package dev.medallion.lake.transform;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
@@ -15,7 +16,10 @@ import java.util.Map;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
+import dev.medallion.lake.catalog.SilverColumns;
 import dev.medallion.lake.gold.GoldBuilder;
+import dev.medallion.lake.layout.LakeLayout;
+import dev.medallion.lake.parquet.RowReader;
 import dev.medallion.lake.parquet.RowWriter;
 import dev.medallion.lake.spec.DatasetSpec;
 import dev.medallion.lake.spec.DatasetSpecs;
@@ -38,6 +42,7 @@ class PromotionTest {
     private final InMemoryObjectStore store = new InMemoryObjectStore(clock);
     private final List<TransformResult> announced = new ArrayList<>();
     private final List<String> skipped = new ArrayList<>();
+    private boolean announcementFails;
     private DatasetSpec spec;
     private Promotion promotion;
 
@@ -50,6 +55,9 @@ class PromotionTest {
                     @Override
                     public void promoted(DatasetSpec s, TransformResult result, List<GoldBuilder.Rebuilt> gold,
                             Promotion.Stages took) {
+                        if (announcementFails) {
+                            throw new IllegalStateException("the catalog queue is unavailable");
+                        }
                         announced.add(result);
                     }
 
@@ -97,6 +105,43 @@ class PromotionTest {
         assertThat(announced.get(1).rowsWritten()).isEqualTo(2);
     }
 
+    @Test
+    void aRunThatCannotBeAnnouncedIsUndoneSoTheRetryAddsEachRowOnceHoweverItIsCombined() throws IOException {
+        put("bronze/sales/a.json", "{\"order_id\":\"a1\",\"ts\":\"2026-11-01T00:00:00Z\"}\n"
+                + "{\"order_id\":\"a2\",\"ts\":\"2026-11-02T00:00:00Z\"}\nnot json\n");
+        put("bronze/sales/b.json", "{\"order_id\":\"b1\",\"ts\":\"2026-11-01T01:00:00Z\"}\n");
+        announcementFails = true;
+
+        assertThatThrownBy(() -> promotion.run(spec, List.of("bronze/sales/a.json")))
+                .hasMessageContaining("catalog queue");
+
+        assertThat(keysUnder("silver/")).isEmpty();
+        assertThat(keysUnder("quarantine/")).isEmpty();
+        assertThat(store.stat(LakeLayout.promotedKey("sales", "bronze/sales/a.json"))).isEmpty();
+
+        announcementFails = false;
+        promotion.run(spec, List.of("bronze/sales/b.json", "bronze/sales/a.json"));
+
+        assertThat(silverOrderIds()).containsExactlyInAnyOrder("a1", "a2", "b1");
+        assertThat(keysUnder("quarantine/")).hasSize(1);
+    }
+
+    private List<String> keysUnder(String prefix) {
+        return ((SupportsPrefixListing) store).list(prefix).map(info -> info.key()).sorted().toList();
+    }
+
+    private List<String> silverOrderIds() {
+        List<String> ids = new ArrayList<>();
+        for (String key : keysUnder("silver/")) {
+            try (var reader = new RowReader(store, key, SilverColumns.of(spec).subList(0, 1))) {
+                for (Object[] row = reader.next(); row != null; row = reader.next()) {
+                    ids.add((String) row[0]);
+                }
+            }
+        }
+        return ids;
+    }
+
     private void put(String key, String text) throws IOException {
         try (ObjectWriter out = store.create(key, Map.of())) {
             out.write(text.getBytes(StandardCharsets.UTF_8));
@@ -104,7 +149,7 @@ class PromotionTest {
     }
 
     private List<String> silverKeys() {
-        return ((SupportsPrefixListing) store).list("silver/").map(info -> info.key()).sorted().toList();
+        return keysUnder("silver/");
     }
 
     private static final class MutableClock extends Clock {
