@@ -34,6 +34,8 @@ public class MetricDescriptions implements MeterFilter {
             Map.entry("medallion.ingest.buffer.limit.bytes", "Most bytes ingest may hold in memory"),
             Map.entry("medallion.ingest.buffer.dataset.bytes", "Bytes received into the dataset's open batch"),
             Map.entry("medallion.transform.runs", "Transform runs completed"),
+            Map.entry("medallion.transform.recoveries",
+                    "Unfinished transform runs found in the run journal, by outcome (finished or rolled back)"),
             Map.entry("medallion.transform.sources", "Bronze objects promoted to Silver"),
             Map.entry("medallion.transform.sources.skipped", "Bronze objects skipped: already promoted in that version"),
             Map.entry("medallion.transform.rows", "Rows read, written, deduplicated or quarantined, by outcome"),

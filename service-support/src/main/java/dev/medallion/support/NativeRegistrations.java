@@ -3,12 +3,16 @@ package dev.medallion.support;
 import dev.medallion.lake.catalog.TableInput;
 import dev.medallion.lake.message.BronzeObjectLanded;
 import dev.medallion.lake.message.FilesWritten;
+import dev.medallion.lake.transform.Promotion;
+import dev.medallion.lake.transform.RunJournal;
+import dev.medallion.lake.transform.TransformResult;
 import io.quarkus.runtime.annotations.RegisterForReflection;
 
 /** Jackson reads and writes these records by reflection; a native image needs them registered. */
 @RegisterForReflection(targets = { BronzeObjectLanded.class, FilesWritten.class, FilesWritten.WrittenFile.class,
         TableInput.class, TableInput.Column.class, TableInput.StorageDescriptor.class, TableInput.SerDeInfo.class,
-        ErrorBody.class })
+        ErrorBody.class, Promotion.Promoted.class, RunJournal.Intent.class, RunJournal.Source.class,
+        RunJournal.Decision.class, TransformResult.class })
 public final class NativeRegistrations {
     private NativeRegistrations() {
     }

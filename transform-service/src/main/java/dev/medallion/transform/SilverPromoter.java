@@ -20,6 +20,7 @@ import dev.medallion.lake.spec.DatasetSpec;
 import dev.medallion.lake.spec.DatasetSpecs;
 import dev.medallion.lake.transform.BronzeToSilver;
 import dev.medallion.lake.transform.Promotion;
+import dev.medallion.lake.transform.RunJournal;
 import dev.medallion.lake.transform.TransformResult;
 import dev.medallion.support.LakeConfig;
 import dev.medallion.support.Queues;
@@ -46,7 +47,8 @@ public class SilverPromoter implements Promotion.Listener {
                 new RowWriter.Settings(config.rowGroupBytes(), RowWriter.Settings.defaults().pageBytes()),
                 config.targetFileBytes(), config.maxBufferedBytes(), config.maxKeys()));
         var gold = new GoldBuilder(store, RowWriter.Settings.defaults(), config.maxKeys());
-        this.promotion = new Promotion(store, transform, gold, this, Clock.systemUTC());
+        this.promotion = new Promotion(store, transform, gold,
+                new RunJournal(store, config.runLease(), Clock.systemUTC()), this, Clock.systemUTC());
         this.specs = specs;
         this.queues = queues;
         this.lake = lake;
@@ -74,10 +76,12 @@ public class SilverPromoter implements Promotion.Listener {
     public void promoted(DatasetSpec spec, TransformResult result, List<GoldBuilder.Rebuilt> gold,
             Promotion.Stages took) {
         record(spec, result);
-        metrics.timer("medallion.transform.stage.duration", "dataset", spec.name(), "stage", "silver")
-                .record(took.silver());
-        metrics.timer("medallion.transform.stage.duration", "dataset", spec.name(), "stage", "gold")
-                .record(took.gold());
+        if (took != Promotion.Stages.RECOVERED) {
+            metrics.timer("medallion.transform.stage.duration", "dataset", spec.name(), "stage", "silver")
+                    .record(took.silver());
+            metrics.timer("medallion.transform.stage.duration", "dataset", spec.name(), "stage", "gold")
+                    .record(took.gold());
+        }
         if (!result.files().isEmpty()) {
             var written = FilesWritten.silver(result.runId(), spec.name(), spec.database(), result.files(),
                     List.copyOf(result.sources()), result.rowsQuarantined());
@@ -109,6 +113,15 @@ public class SilverPromoter implements Promotion.Listener {
         metrics.counter("medallion.transform.sources.skipped", "dataset", spec.name(), "reason", "already_promoted")
                 .increment();
         LOG.debugf("Skipped %s: already promoted in this version", key);
+    }
+
+    @Override
+    public void recovered(DatasetSpec spec, RunJournal.Intent run, boolean committed) {
+        metrics.counter("medallion.transform.recoveries", "dataset", spec.name(), "outcome",
+                committed ? "finished" : "rolled_back").increment();
+        LOG.warnf("Found run %s of %s unfinished (%d sources, %d objects published, last heartbeat %s): %s",
+                run.runId(), spec.name(), run.sources().size(), run.published().size(), run.heartbeatAt(),
+                committed ? "it had committed, so it was finished" : "it was rolled back; its events promote again");
     }
 
     private void record(DatasetSpec spec, TransformResult result) {

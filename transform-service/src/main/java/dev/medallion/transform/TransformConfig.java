@@ -55,4 +55,12 @@ public interface TransformConfig {
      */
     @WithDefault("1000000")
     int maxKeys();
+
+    /**
+     * How long a run may go without saving its intent (it does every third of this while it works) before another
+     * replica may abandon it and roll it back. Keep it below the queue's visibility timeout, so that the redelivered
+     * events of a run that died find it expired.
+     */
+    @WithDefault("30s")
+    Duration runLease();
 }

@@ -101,6 +101,27 @@ public final class S3ObjectStore implements ObjectStore, SupportsPrefixListing {
         }
     }
 
+    /**
+     * A conditional PUT ({@code If-None-Match: *}): S3 answers 412 when the key exists. A 409 means another conditional
+     * write to the key was in flight; its outcome is unknown here, so it is an error the caller retries.
+     */
+    @Override
+    public boolean createIfAbsent(String key, byte[] content) {
+        var put = PutObjectRequest.builder().bucket(bucket).key(ObjectKeys.validate(key)).ifNoneMatch("*")
+                .contentLength((long) content.length);
+        kmsKeyId.ifPresent(id -> put.serverSideEncryption(ServerSideEncryption.AWS_KMS).ssekmsKeyId(id)
+                .bucketKeyEnabled(true));
+        try {
+            s3.putObject(put.build(), RequestBody.fromBytes(content));
+            return true;
+        } catch (S3Exception e) {
+            if (e.statusCode() == 412) {
+                return false;
+            }
+            throw e;
+        }
+    }
+
     @Override
     public void delete(String key) {
         s3.deleteObject(b -> b.bucket(bucket).key(ObjectKeys.validate(key)));

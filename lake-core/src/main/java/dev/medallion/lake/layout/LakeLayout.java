@@ -34,6 +34,7 @@ import dev.medallion.lake.store.ObjectKeys;
  * quarantine/{dataset}/error_type={kind}/ingest_date=YYYY-MM-DD/{run-id}.ndjson
  * _state/ingest/idempotency/{dataset}/{sha256(idempotency-key)}.json
  * _state/transform/promoted/{dataset}/{sha256(bronze-key)}.json
+ * _state/transform/runs/{dataset}/{run-id}.json | .decision    (runs not finished yet: see RunJournal)
  * </pre>
  *
  * Names derived from inputs (run ids) make a retried step overwrite its own output instead of adding to it.
@@ -167,6 +168,28 @@ public final class LakeLayout {
      */
     public static String promotedKey(String dataset, String bronzeKey) {
         return STATE + "transform/promoted/" + DatasetName.validate(dataset) + "/" + sha256Hex(bronzeKey) + ".json";
+    }
+
+    /** Where the run journal keeps a dataset's unfinished runs. */
+    public static String runsPrefix(String dataset) {
+        return STATE + "transform/runs/" + DatasetName.validate(dataset) + "/";
+    }
+
+    /** The intent of a run: its sources and the objects it published so far. */
+    public static String runIntentKey(String dataset, String runId) {
+        return runsPrefix(dataset) + validRunId(runId) + ".json";
+    }
+
+    /** The create-only object that decides whether a run committed or was abandoned. */
+    public static String runDecisionKey(String dataset, String runId) {
+        return runsPrefix(dataset) + validRunId(runId) + ".decision";
+    }
+
+    private static String validRunId(String runId) {
+        if (!runId.matches("[0-9a-f]{1,64}")) {
+            throw new ValidationException("Cannot use run id '" + printable(runId) + "': expected lower-case hex");
+        }
+        return runId;
     }
 
     private static String sha256Hex(String text) {

@@ -123,6 +123,11 @@ public final class RowWriter implements AutoCloseable {
         }
     }
 
+    /** The object this writer publishes. */
+    public String key() {
+        return key;
+    }
+
     /** Rows added so far. */
     public long rows() {
         return rows;

@@ -82,6 +82,11 @@ public final class InMemoryObjectStore implements ObjectStore, SupportsPrefixLis
     }
 
     @Override
+    public boolean createIfAbsent(String key, byte[] content) {
+        return objects.putIfAbsent(ObjectKeys.validate(key), new Entry(content.clone(), Map.of(), clock.instant())) == null;
+    }
+
+    @Override
     public void delete(String key) {
         objects.remove(ObjectKeys.validate(key));
     }

@@ -6,6 +6,7 @@ import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.nio.channels.Channels;
 import java.nio.channels.FileChannel;
+import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -86,6 +87,33 @@ public final class LocalObjectStore implements ObjectStore, SupportsPrefixListin
             };
         } catch (IOException e) {
             throw new UncheckedIOException("Cannot create object '" + key + "'", e);
+        }
+    }
+
+    /** A hard link fails if the target exists, atomically, where a move would check first and then replace. */
+    @Override
+    public boolean createIfAbsent(String key, byte[] content) {
+        Path target = file(key);
+        Path staged = null;
+        try {
+            staged = Files.createTempFile(root.resolve(STAGING), "once-", ".tmp");
+            Files.write(staged, content);
+            Files.createDirectories(target.getParent());
+            Files.deleteIfExists(metadataFile(key));
+            Files.createLink(target, staged);
+            return true;
+        } catch (FileAlreadyExistsException e) {
+            return false;
+        } catch (IOException e) {
+            throw new UncheckedIOException("Cannot create object '" + key + "'", e);
+        } finally {
+            if (staged != null) {
+                try {
+                    Files.deleteIfExists(staged);
+                } catch (IOException e) {
+                    // a leftover in the staging folder is invisible to readers
+                }
+            }
         }
     }
 

@@ -35,6 +35,15 @@ public interface ObjectStore {
      */
     ObjectWriter create(String key, Map<String, String> metadata);
 
+    /**
+     * Creates a small object only if no object has the key, atomically: of concurrent callers, exactly one gets
+     * {@code true}. The way two processes agree on an outcome (a run committed or abandoned, a lease taken) with
+     * nothing but the store.
+     *
+     * @return whether this call created the object; {@code false} if one was there already
+     */
+    boolean createIfAbsent(String key, byte[] content);
+
     /** Deletes an object; deleting a missing object is not an error. */
     void delete(String key);
 }

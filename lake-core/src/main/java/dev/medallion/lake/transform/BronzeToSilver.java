@@ -82,6 +82,25 @@ public final class BronzeToSilver {
         }
     }
 
+    /** Told what a run is about to publish, and that it is still working (see {@link RunJournal}). */
+    public interface Observer {
+        Observer NONE = new Observer() {
+            @Override
+            public void publishing(String key) {
+            }
+
+            @Override
+            public void progress() {
+            }
+        };
+
+        /** Called before the object {@code key} becomes visible; a failure stops the run before it does. */
+        void publishing(String key);
+
+        /** Called every few thousand rows. */
+        void progress();
+    }
+
     /** Rows between checks of the writers' buffered bytes; asking every row would cost more than the writing. */
     private static final int CHECK_EVERY_ROWS = 2048;
 
@@ -108,8 +127,18 @@ public final class BronzeToSilver {
      * @throws ObjectNotFoundException if a source does not exist
      */
     public TransformResult run(DatasetSpec spec, List<String> bronzeKeys) {
+        return run(spec, bronzeKeys, Observer.NONE);
+    }
+
+    /**
+     * Promotes several Bronze objects of a dataset in one run, telling {@code observer} before each object it
+     * publishes.
+     *
+     * @throws ObjectNotFoundException if a source does not exist
+     */
+    public TransformResult run(DatasetSpec spec, List<String> bronzeKeys, Observer observer) {
         try (var compression = new SharedCompression(settings.writer().pageBytes())) {
-            var run = new Run(spec, LakeLayout.runId(bronzeKeys), compression);
+            var run = new Run(spec, LakeLayout.runId(bronzeKeys), compression, observer);
             try {
                 for (String key : bronzeKeys) {
                     run.read(key);
@@ -142,6 +171,7 @@ public final class BronzeToSilver {
         private final Set<String> uniqueColumns;
         private final KeyIndex keyIndex;
         private final SharedCompression compression;
+        private final Observer observer;
         /** Keys of the Silver files of this run, by slot. */
         private final List<String> fileKeys = new ArrayList<>();
         /** Per file slot, the rows a later version of their key replaced. */
@@ -153,10 +183,11 @@ public final class BronzeToSilver {
         private final long[] lateness = new long[Lateness.values().length];
         private int rowsSinceCheck;
 
-        Run(DatasetSpec spec, String runId, SharedCompression compression) {
+        Run(DatasetSpec spec, String runId, SharedCompression compression, Observer observer) {
             this.spec = spec;
             this.runId = runId;
             this.compression = compression;
+            this.observer = observer;
             this.converter = new RecordConverter(spec);
             this.layout = PartitionLayout.of(spec.granularity());
             this.columns = SilverColumns.of(spec);
@@ -232,6 +263,7 @@ public final class BronzeToSilver {
                         rowsSinceCheck = 0;
                         silver.values().forEach(OpenFile::flush);
                         keepWithinLimits();
+                        observer.progress();
                     }
                 }
             }
@@ -308,6 +340,7 @@ public final class BronzeToSilver {
                     rewrite.abort();
                     throw e;
                 }
+                observer.publishing(key);
                 rewrite.close();
                 RowWriter.Result result = rewrite.result();
                 written.set(index, new WrittenFile(key, before.partition(), result.rows(), result.bytes()));
@@ -333,6 +366,7 @@ public final class BronzeToSilver {
             OpenFile file = silver.remove(partition);
             file.flush();
             RowWriter writer = file.writer();
+            observer.publishing(writer.key());
             writer.close();
             RowWriter.Result result = writer.result();
             written.add(new WrittenFile(result.key(), layout.values(partition), result.rows(), result.bytes()));
@@ -363,6 +397,7 @@ public final class BronzeToSilver {
             Map<String, Long> quarantined = new LinkedHashMap<>();
             List<String> quarantineKeys = new ArrayList<>();
             for (var entry : quarantine.entrySet()) {
+                observer.publishing(entry.getValue().key);
                 entry.getValue().close();
                 quarantined.put(entry.getKey().label(), entry.getValue().count);
                 quarantineKeys.add(entry.getValue().key);

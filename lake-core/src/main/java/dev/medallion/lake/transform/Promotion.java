@@ -19,6 +19,9 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
 
+import dev.medallion.lake.LakeException;
+import dev.medallion.lake.catalog.Partition;
+import dev.medallion.lake.catalog.PartitionLayout;
 import dev.medallion.lake.gold.GoldBuilder;
 import dev.medallion.lake.layout.LakeLayout;
 import dev.medallion.lake.spec.DatasetSpec;
@@ -30,33 +33,41 @@ import dev.medallion.lake.store.ObjectWriter;
 /**
  * One Bronze to Silver run as the transform service does it, given the objects a batch of events named:
  * <ol>
+ * <li>unfinished runs of the dataset in the {@link RunJournal} are dealt with first: a committed one is finished, one
+ * that stopped beating is abandoned and rolled back, a live one (another replica's) keeps its objects, which fail
+ * here to come back later;</li>
  * <li>objects that do not exist are reported back, to fail alone;</li>
  * <li>objects already promoted in the same version (same size and last-modified time) are skipped: the event was
  * delivered again, and promoting again would add their rows a second time;</li>
- * <li>the rest are promoted in one {@link BronzeToSilver} run, whose output names derive from its inputs;</li>
+ * <li>the rest are promoted in one {@link BronzeToSilver} run, whose output names derive from its inputs, each object
+ * listed in the run's intent before it becomes visible;</li>
+ * <li>the run commits (a create-only decision with its result);</li>
  * <li>the Gold tables of every event-time day the run wrote are recomputed from Silver ({@link GoldBuilder});</li>
  * <li>the listener announces the files written (catalog and compaction queues);</li>
- * <li>then each object is recorded as promoted ({@link LakeLayout#promotedKey}).</li>
+ * <li>each object is recorded as promoted ({@link LakeLayout#promotedKey}), and the run leaves the journal.</li>
  * </ol>
- * A run that fails (an object unreadable, the store or a queue unavailable) deletes what it wrote before the failure
- * is reported, and its events come back. A crash leaves what it wrote: when the events come back the objects are
- * promoted again, which for the same set of objects rewrites the same files; combined differently, rows can appear
- * twice in Silver until compaction, which deduplicates on the lineage id (Gold counts them once: it deduplicates on
- * the key or lineage id). An object overwritten in place (a new version) is promoted again.
+ * So whatever stops a run, a process killed included, its rows end up in Silver once: before the commit it is rolled
+ * back (by itself when it fails, by a later run when it died), after the commit it is finished (steps 6 to 8 can be
+ * repeated). An object overwritten in place (a new version) is promoted again.
  */
 public final class Promotion {
     private static final ObjectMapper JSON = JsonMapper.builder().addModule(new JavaTimeModule()).build();
 
-    /** What the service does with a finished run, and with skipped objects. */
+    /** What the service does with a finished run, with skipped objects, and with runs found unfinished. */
     public interface Listener {
-        /** Called after the run, before its objects are recorded as promoted; a failure fails the run. */
+        /** Called after the run committed, before its objects are recorded as promoted; a failure fails the run. */
         void promoted(DatasetSpec spec, TransformResult result, List<GoldBuilder.Rebuilt> gold, Stages took);
 
         void skippedAsPromoted(DatasetSpec spec, String key);
+
+        /** An unfinished run was finished ({@code committed}) or rolled back. */
+        void recovered(DatasetSpec spec, RunJournal.Intent run, boolean committed);
     }
 
     /** How long each stage of a run took: Bronze to Silver, then the Gold days. */
     public record Stages(Duration silver, Duration gold) {
+        /** A run finished by recovery, not timed. */
+        public static final Stages RECOVERED = new Stages(Duration.ZERO, Duration.ZERO);
     }
 
     /** The record of a promoted object: the version read and the run that read it. */
@@ -66,13 +77,16 @@ public final class Promotion {
     private final ObjectStore store;
     private final BronzeToSilver transform;
     private final GoldBuilder gold;
+    private final RunJournal journal;
     private final Listener listener;
     private final Clock clock;
 
-    public Promotion(ObjectStore store, BronzeToSilver transform, GoldBuilder gold, Listener listener, Clock clock) {
+    public Promotion(ObjectStore store, BronzeToSilver transform, GoldBuilder gold, RunJournal journal,
+            Listener listener, Clock clock) {
         this.store = store;
         this.transform = transform;
         this.gold = gold;
+        this.journal = journal;
         this.listener = listener;
         this.clock = clock;
     }
@@ -80,12 +94,19 @@ public final class Promotion {
     /**
      * Promotes the objects of {@code keys} that need it.
      *
-     * @return the objects that could not be read, with why ({@link ObjectNotFoundException})
+     * @return the objects that could not be promoted now, with why: {@link ObjectNotFoundException} when missing, a
+     *         {@link LakeException} when another process's live run holds them
      */
     public Map<String, Exception> run(DatasetSpec spec, List<String> keys) {
+        Map<String, RunJournal.Intent> busy = recover(spec);
         Map<String, Exception> failed = new LinkedHashMap<>();
         Map<String, ObjectInfo> toPromote = new LinkedHashMap<>();
         for (String key : keys) {
+            if (busy.containsKey(key)) {
+                failed.put(key, new LakeException("Cannot promote '" + key + "' now: run " + busy.get(key).runId()
+                        + " of another process is promoting it"));
+                continue;
+            }
             Optional<ObjectInfo> info = store.stat(key);
             if (info.isEmpty()) {
                 failed.put(key, new ObjectNotFoundException(key));
@@ -98,39 +119,93 @@ public final class Promotion {
         if (toPromote.isEmpty()) {
             return failed;
         }
+        List<String> sources = new ArrayList<>(toPromote.keySet());
+        RunJournal.Run run = journal.begin(spec.name(), LakeLayout.runId(sources), toPromote.values().stream()
+                .map(i -> new RunJournal.Source(i.key(), i.size(), i.lastModified())).toList());
         long start = System.nanoTime();
-        TransformResult result = transform.run(spec, new ArrayList<>(toPromote.keySet()));
-        long silverDone = System.nanoTime();
-        Set<LocalDate> days = new TreeSet<>();
-        result.files().forEach(f -> days.add(LocalDate.of(Integer.parseInt(f.partition().get("year")),
-                Integer.parseInt(f.partition().get("month")), Integer.parseInt(f.partition().get("day")))));
+        TransformResult result;
         try {
-            List<GoldBuilder.Rebuilt> rebuilt = gold.rebuild(spec, days);
-            listener.promoted(spec, result, rebuilt, new Stages(Duration.ofNanos(silverDone - start),
-                    Duration.ofNanos(System.nanoTime() - silverDone)));
+            result = transform.run(spec, sources, run);
         } catch (RuntimeException e) {
-            discard(spec, result, days, e);
+            rollBackAfter(e, spec, run.intent());
             throw e;
         }
-        Instant now = clock.instant();
-        toPromote.values().forEach(info -> record(spec,
-                new Promoted(info.key(), info.size(), info.lastModified(), result.runId(), now)));
+        RunJournal.Decision decision = run.commit(result);
+        if (!decision.committed()) {
+            var abandoned = new LakeException("Cannot commit run " + result.runId() + ": it went longer than the lease "
+                    + "without a heartbeat, so it was abandoned and rolled back; its objects are promoted again later");
+            rollBackAfter(abandoned, spec, run.intent());
+            throw abandoned;
+        }
+        long silverDone = System.nanoTime();
+        finish(spec, run.intent(), result, silverDone - start);
         return failed;
     }
 
-    /**
-     * Deletes what a run wrote when it cannot be finished, and recomputes the days' Gold without it. The events come
-     * back, and the retry may combine the objects differently, under another run id: without this their rows would be
-     * in Silver twice.
-     */
-    private void discard(DatasetSpec spec, TransformResult result, Set<LocalDate> days, RuntimeException failure) {
-        try {
-            result.files().forEach(f -> store.delete(f.key()));
-            result.quarantineKeys().forEach(store::delete);
-            gold.rebuild(spec, days);
-        } catch (RuntimeException cleanup) {
-            failure.addSuppressed(cleanup);
+    /** Deals with the dataset's unfinished runs; returns the sources of live ones, by key. */
+    private Map<String, RunJournal.Intent> recover(DatasetSpec spec) {
+        Map<String, RunJournal.Intent> busy = new LinkedHashMap<>();
+        for (RunJournal.Entry entry : journal.entries(spec.name())) {
+            RunJournal.Intent intent = entry.intent();
+            Optional<RunJournal.Decision> decision = entry.decision();
+            if (decision.isEmpty() && !journal.expired(intent)) {
+                intent.sources().forEach(source -> busy.put(source.key(), intent));
+                continue;
+            }
+            RunJournal.Decision outcome = decision.orElseGet(() -> journal.abandon(intent));
+            if (outcome.committed()) {
+                finish(spec, intent, outcome.result(), -1);
+            } else {
+                rollBack(spec, intent);
+            }
+            listener.recovered(spec, intent, outcome.committed());
         }
+        return busy;
+    }
+
+    /** Steps 6 to 8 for a committed run; each can be repeated. {@code silverNanos} is negative for a recovered run. */
+    private void finish(DatasetSpec spec, RunJournal.Intent run, TransformResult result, long silverNanos) {
+        long goldStart = System.nanoTime();
+        List<GoldBuilder.Rebuilt> rebuilt = gold.rebuild(spec, days(spec, result.files().stream()
+                .map(f -> f.key()).toList()));
+        listener.promoted(spec, result, rebuilt, silverNanos < 0 ? Stages.RECOVERED
+                : new Stages(Duration.ofNanos(silverNanos), Duration.ofNanos(System.nanoTime() - goldStart)));
+        Instant now = clock.instant();
+        run.sources().forEach(source -> record(spec,
+                new Promoted(source.key(), source.size(), source.lastModified(), result.runId(), now)));
+        journal.finished(run);
+    }
+
+    /**
+     * Deletes every object a run published and recomputes their days' Gold (another run may have counted them), then
+     * removes the run from the journal. Its events come back and promote the objects again.
+     */
+    private void rollBack(DatasetSpec spec, RunJournal.Intent run) {
+        run.published().forEach(store::delete);
+        gold.rebuild(spec, days(spec, run.published()));
+        journal.rolledBack(run);
+    }
+
+    private void rollBackAfter(RuntimeException failure, DatasetSpec spec, RunJournal.Intent run) {
+        try {
+            rollBack(spec, run);
+        } catch (RuntimeException cleanup) {
+            failure.addSuppressed(cleanup); // the intent stays: once it expires, a later run rolls it back
+        }
+    }
+
+    /** The event-time days of the Silver objects among {@code keys}. */
+    private static Set<LocalDate> days(DatasetSpec spec, List<String> keys) {
+        String prefix = LakeLayout.silverPrefix(spec.name());
+        PartitionLayout layout = PartitionLayout.of(spec.granularity());
+        Set<LocalDate> days = new TreeSet<>();
+        for (String key : keys) {
+            if (key.startsWith(prefix)) {
+                Partition p = layout.parse(key.substring(prefix.length(), key.lastIndexOf('/')));
+                days.add(LocalDate.of(p.year(), p.month(), p.day()));
+            }
+        }
+        return days;
     }
 
     private boolean alreadyPromoted(DatasetSpec spec, ObjectInfo info) {

@@ -199,6 +199,11 @@ class BronzeBatcherTest {
         }
 
         @Override
+        public boolean createIfAbsent(String key, byte[] content) {
+            return delegate.createIfAbsent(key, content);
+        }
+
+        @Override
         public void delete(String key) {
             delegate.delete(key);
         }

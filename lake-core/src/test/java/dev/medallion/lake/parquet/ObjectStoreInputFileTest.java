@@ -57,6 +57,11 @@ class ObjectStoreInputFileTest {
         }
 
         @Override
+        public boolean createIfAbsent(String key, byte[] content) {
+            return backing.createIfAbsent(key, content);
+        }
+
+        @Override
         public void delete(String key) {
             backing.delete(key);
         }

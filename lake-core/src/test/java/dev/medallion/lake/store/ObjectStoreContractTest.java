@@ -7,9 +7,15 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
 import org.junit.jupiter.api.BeforeEach;
@@ -66,6 +72,52 @@ abstract class ObjectStoreContractTest {
     protected List<String> keys(String prefix) {
         try (Stream<ObjectInfo> objects = listing().list(prefix)) {
             return objects.map(ObjectInfo::key).toList();
+        }
+    }
+
+    @Test
+    void createIfAbsentCreatesOnceAndNeverReplaces() {
+        byte[] first = "first".getBytes(StandardCharsets.UTF_8);
+
+        assertThat(store.createIfAbsent("state/decision", first)).isTrue();
+        assertThat(store.createIfAbsent("state/decision", "second".getBytes(StandardCharsets.UTF_8))).isFalse();
+        assertThat(read("state/decision")).isEqualTo("first");
+
+        put("state/written", "by create");
+        assertThat(store.createIfAbsent("state/written", first)).isFalse();
+        assertThat(read("state/written")).isEqualTo("by create");
+
+        store.delete("state/decision");
+        assertThat(store.createIfAbsent("state/decision", "again".getBytes(StandardCharsets.UTF_8))).isTrue();
+        assertThat(read("state/decision")).isEqualTo("again");
+        assertThatThrownBy(() -> store.createIfAbsent("../escape", first)).isInstanceOf(ValidationException.class);
+    }
+
+    @Test
+    void ofConcurrentCreateIfAbsentCallsExactlyOneWins() throws Exception {
+        int callers = 8;
+        ExecutorService pool = Executors.newFixedThreadPool(callers);
+        try {
+            var start = new CountDownLatch(1);
+            List<Future<Boolean>> outcomes = new ArrayList<>();
+            for (int i = 0; i < callers; i++) {
+                byte[] content = ("caller " + i).getBytes(StandardCharsets.UTF_8);
+                outcomes.add(pool.submit(() -> {
+                    start.await();
+                    return store.createIfAbsent("state/race", content);
+                }));
+            }
+            start.countDown();
+            List<Integer> winners = new ArrayList<>();
+            for (int i = 0; i < callers; i++) {
+                if (outcomes.get(i).get(30, TimeUnit.SECONDS)) {
+                    winners.add(i);
+                }
+            }
+            assertThat(winners).hasSize(1);
+            assertThat(read("state/race")).isEqualTo("caller " + winners.get(0));
+        } finally {
+            pool.shutdownNow();
         }
     }
 

@@ -5,17 +5,23 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
+import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.function.Consumer;
+import java.util.stream.Stream;
 
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
+import dev.medallion.lake.LakeException;
 import dev.medallion.lake.catalog.SilverColumns;
 import dev.medallion.lake.gold.GoldBuilder;
 import dev.medallion.lake.layout.LakeLayout;
@@ -24,7 +30,9 @@ import dev.medallion.lake.parquet.RowWriter;
 import dev.medallion.lake.spec.DatasetSpec;
 import dev.medallion.lake.spec.DatasetSpecs;
 import dev.medallion.lake.store.InMemoryObjectStore;
+import dev.medallion.lake.store.ObjectInfo;
 import dev.medallion.lake.store.ObjectNotFoundException;
+import dev.medallion.lake.store.ObjectStore;
 import dev.medallion.lake.store.ObjectWriter;
 import dev.medallion.lake.store.SupportsPrefixListing;
 
@@ -38,11 +46,15 @@ class PromotionTest {
                   ts:       { type: timestamp, required: true }
             """;
 
+    private static final Duration LEASE = Duration.ofSeconds(30);
+
     private final MutableClock clock = new MutableClock();
     private final InMemoryObjectStore store = new InMemoryObjectStore(clock);
     private final List<TransformResult> announced = new ArrayList<>();
     private final List<String> skipped = new ArrayList<>();
+    private final List<String> recovered = new ArrayList<>();
     private boolean announcementFails;
+    private boolean crashOnAnnouncement;
     private DatasetSpec spec;
     private Promotion promotion;
 
@@ -50,13 +62,23 @@ class PromotionTest {
     void setUp() {
         spec = DatasetSpecs.parse(new ByteArrayInputStream(SPEC.getBytes(StandardCharsets.UTF_8))).find("sales")
                 .orElseThrow();
-        promotion = new Promotion(store, new BronzeToSilver(store),
-                new GoldBuilder(store, RowWriter.Settings.defaults(), 1000), new Promotion.Listener() {
+        promotion = promotionOver(store);
+    }
+
+    /** A process's promotion over {@code lake}: what a restarted or another replica would build. */
+    private Promotion promotionOver(ObjectStore lake) {
+        return new Promotion(lake, new BronzeToSilver(lake),
+                new GoldBuilder(lake, RowWriter.Settings.defaults(), 1000), new RunJournal(lake, LEASE, clock),
+                new Promotion.Listener() {
                     @Override
                     public void promoted(DatasetSpec s, TransformResult result, List<GoldBuilder.Rebuilt> gold,
                             Promotion.Stages took) {
                         if (announcementFails) {
                             throw new IllegalStateException("the catalog queue is unavailable");
+                        }
+                        if (crashOnAnnouncement) {
+                            crashOnAnnouncement = false;
+                            throw new Crash();
                         }
                         announced.add(result);
                     }
@@ -64,6 +86,11 @@ class PromotionTest {
                     @Override
                     public void skippedAsPromoted(DatasetSpec s, String key) {
                         skipped.add(key);
+                    }
+
+                    @Override
+                    public void recovered(DatasetSpec s, RunJournal.Intent run, boolean committed) {
+                        recovered.add(run.runId() + (committed ? " finished" : " rolled back"));
                     }
                 }, clock);
     }
@@ -106,24 +133,190 @@ class PromotionTest {
     }
 
     @Test
-    void aRunThatCannotBeAnnouncedIsUndoneSoTheRetryAddsEachRowOnceHoweverItIsCombined() throws IOException {
-        put("bronze/sales/a.json", "{\"order_id\":\"a1\",\"ts\":\"2026-11-01T00:00:00Z\"}\n"
-                + "{\"order_id\":\"a2\",\"ts\":\"2026-11-02T00:00:00Z\"}\nnot json\n");
-        put("bronze/sales/b.json", "{\"order_id\":\"b1\",\"ts\":\"2026-11-01T01:00:00Z\"}\n");
+    void aRunThatCannotBeAnnouncedIsFinishedByItsRetryWhichAddsNothing() throws IOException {
+        putAAndB();
         announcementFails = true;
 
         assertThatThrownBy(() -> promotion.run(spec, List.of("bronze/sales/a.json")))
                 .hasMessageContaining("catalog queue");
-
-        assertThat(keysUnder("silver/")).isEmpty();
-        assertThat(keysUnder("quarantine/")).isEmpty();
         assertThat(store.stat(LakeLayout.promotedKey("sales", "bronze/sales/a.json"))).isEmpty();
 
         announcementFails = false;
         promotion.run(spec, List.of("bronze/sales/b.json", "bronze/sales/a.json"));
 
+        assertThat(recovered).singleElement().asString().endsWith("finished");
+        assertThat(skipped).containsExactly("bronze/sales/a.json");
         assertThat(silverOrderIds()).containsExactlyInAnyOrder("a1", "a2", "b1");
         assertThat(keysUnder("quarantine/")).hasSize(1);
+    }
+
+    @Test
+    void aRunKilledBeforeItCommittedIsRolledBackByTheNextRunSoItsRowsLandOnce() throws IOException {
+        putAAndB();
+        var crashing = new HookedStore();
+        crashing.beforeSilverPublish = key -> {
+            if (crashing.published++ == 1) {
+                throw new Crash(); // the second Silver object: the first is already visible
+            }
+        };
+
+        assertThatThrownBy(() -> promotionOver(crashing).run(spec, List.of("bronze/sales/a.json")))
+                .isInstanceOf(Crash.class);
+        assertThat(keysUnder("silver/")).hasSize(1);
+        assertThat(intentsLeft()).hasSize(1);
+
+        clock.advanceSeconds(LEASE.toSeconds() + 1); // the events come back after the visibility timeout
+        promotionOver(store).run(spec, List.of("bronze/sales/b.json", "bronze/sales/a.json"));
+
+        assertThat(recovered).singleElement().asString().endsWith("rolled back");
+        assertThat(silverOrderIds()).containsExactlyInAnyOrder("a1", "a2", "b1");
+        assertThat(intentsLeft()).isEmpty();
+    }
+
+    @Test
+    void aRunKilledAfterItCommittedIsFinishedByTheNextRunAndNotPromotedAgain() throws IOException {
+        putAAndB();
+        crashOnAnnouncement = true;
+
+        assertThatThrownBy(() -> promotion.run(spec, List.of("bronze/sales/a.json"))).isInstanceOf(Crash.class);
+        assertThat(store.stat(LakeLayout.promotedKey("sales", "bronze/sales/a.json"))).isEmpty();
+
+        promotionOver(store).run(spec, List.of("bronze/sales/b.json", "bronze/sales/a.json"));
+
+        assertThat(recovered).singleElement().asString().endsWith("finished");
+        assertThat(announced).extracting(TransformResult::sources).containsExactly(
+                List.of("bronze/sales/a.json"), List.of("bronze/sales/b.json"));
+        assertThat(skipped).containsExactly("bronze/sales/a.json");
+        assertThat(silverOrderIds()).containsExactlyInAnyOrder("a1", "a2", "b1");
+        assertThat(intentsLeft()).isEmpty();
+    }
+
+    @Test
+    void anObjectInAnotherProcesssLiveRunWaitsUntilThatRunEndsOrExpires() throws IOException {
+        putAAndB();
+        new RunJournal(store, LEASE, clock).begin("sales", LakeLayout.runId(List.of("bronze/sales/a.json")),
+                List.of(new RunJournal.Source("bronze/sales/a.json", 1, clock.instant())));
+
+        Map<String, Exception> failed = promotion.run(spec, List.of("bronze/sales/a.json", "bronze/sales/b.json"));
+
+        assertThat(failed).containsOnlyKeys("bronze/sales/a.json");
+        assertThat(failed.get("bronze/sales/a.json")).isInstanceOf(LakeException.class)
+                .hasMessageContaining("another process is promoting it");
+        assertThat(silverOrderIds()).containsExactly("b1");
+
+        clock.advanceSeconds(LEASE.toSeconds() + 1); // that process died
+        assertThat(promotion.run(spec, List.of("bronze/sales/a.json"))).isEmpty();
+        assertThat(recovered).singleElement().asString().endsWith("rolled back");
+        assertThat(silverOrderIds()).containsExactlyInAnyOrder("a1", "a2", "b1");
+    }
+
+    @Test
+    void aRunTooSlowToBeatIsAbandonedByAnotherProcessAndCannotCommitAfterwards() throws IOException {
+        putAAndB();
+        var slow = new HookedStore();
+        slow.beforeSilverPublish = key -> {
+            if (slow.published++ == 1) {
+                // stalled past the lease: another replica promoting b finds this run expired and abandons it
+                clock.advanceSeconds(LEASE.toSeconds() + 1);
+                promotionOver(store).run(spec, List.of("bronze/sales/b.json"));
+            }
+        };
+
+        assertThatThrownBy(() -> promotionOver(slow).run(spec, List.of("bronze/sales/a.json")))
+                .isInstanceOf(LakeException.class).hasMessageContaining("abandoned");
+
+        assertThat(recovered).singleElement().asString().endsWith("rolled back");
+        assertThat(silverOrderIds()).containsExactly("b1");
+        assertThat(store.stat(LakeLayout.promotedKey("sales", "bronze/sales/a.json"))).isEmpty();
+        assertThat(intentsLeft()).isEmpty();
+
+        promotion.run(spec, List.of("bronze/sales/a.json"));
+        assertThat(silverOrderIds()).containsExactlyInAnyOrder("a1", "a2", "b1");
+    }
+
+    /** a: two rows on two days (two Silver files) and a bad line; b: one row. */
+    private void putAAndB() throws IOException {
+        put("bronze/sales/a.json", "{\"order_id\":\"a1\",\"ts\":\"2026-11-01T00:00:00Z\"}\n"
+                + "{\"order_id\":\"a2\",\"ts\":\"2026-11-02T00:00:00Z\"}\nnot json\n");
+        put("bronze/sales/b.json", "{\"order_id\":\"b1\",\"ts\":\"2026-11-01T01:00:00Z\"}\n");
+    }
+
+    /** Stands for the process dying: nothing after it runs, no cleanup included. */
+    private static final class Crash extends Error {
+        Crash() {
+            super("killed");
+        }
+    }
+
+    /** The same lake, with a hook that runs before each Silver object becomes visible. */
+    private final class HookedStore implements ObjectStore, SupportsPrefixListing {
+        Consumer<String> beforeSilverPublish = key -> {
+        };
+        int published;
+
+        @Override
+        public ObjectWriter create(String key, Map<String, String> metadata) {
+            ObjectWriter out = store.create(key, metadata);
+            if (!key.startsWith("silver/")) {
+                return out;
+            }
+            return new ObjectWriter() {
+                @Override
+                public void write(int b) throws IOException {
+                    out.write(b);
+                }
+
+                @Override
+                public void write(byte[] b, int off, int len) throws IOException {
+                    out.write(b, off, len);
+                }
+
+                @Override
+                public long position() {
+                    return out.position();
+                }
+
+                @Override
+                public void abort() {
+                    out.abort();
+                }
+
+                @Override
+                public void close() throws IOException {
+                    beforeSilverPublish.accept(key);
+                    out.close();
+                }
+            };
+        }
+
+        @Override
+        public InputStream open(String key, long offset) {
+            return store.open(key, offset);
+        }
+
+        @Override
+        public Optional<ObjectInfo> stat(String key) {
+            return store.stat(key);
+        }
+
+        @Override
+        public boolean createIfAbsent(String key, byte[] content) {
+            return store.createIfAbsent(key, content);
+        }
+
+        @Override
+        public void delete(String key) {
+            store.delete(key);
+        }
+
+        @Override
+        public Stream<ObjectInfo> list(String prefix) {
+            return store.list(prefix);
+        }
+    }
+
+    private List<String> intentsLeft() {
+        return keysUnder("_state/transform/runs/").stream().filter(k -> k.endsWith(".json")).toList();
     }
 
     private List<String> keysUnder(String prefix) {
