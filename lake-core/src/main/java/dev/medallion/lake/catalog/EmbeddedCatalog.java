@@ -32,7 +32,7 @@ import dev.medallion.lake.store.SupportsPrefixListing;
  * numbered by reading the newest and writing the next, which assumes one writer per table at a time (the catalog
  * service); two concurrent writers could write the same version number, and the last one wins.
  */
-public final class EmbeddedCatalog {
+public final class EmbeddedCatalog implements Catalog {
     /** The key prefix the catalog lives under. */
     public static final String PREFIX = "catalog/";
 
@@ -48,6 +48,7 @@ public final class EmbeddedCatalog {
     }
 
     /** The newest version of a table, or empty if it does not exist. */
+    @Override
     public Optional<TableInput> table(String database, String name) {
         OptionalInt newest = newestVersion(database, name);
         return newest.isPresent() ? Optional.of(read(database, name, newest.getAsInt())) : Optional.empty();
@@ -67,6 +68,7 @@ public final class EmbeddedCatalog {
      *
      * @return whether a version was written
      */
+    @Override
     public boolean put(String database, TableInput table) {
         String name = DatasetName.validate(table.name());
         OptionalInt newest = newestVersion(database, name);
@@ -90,7 +92,22 @@ public final class EmbeddedCatalog {
         return true;
     }
 
+    @Override
+    public List<String> databases() {
+        TreeSet<String> names = new TreeSet<>();
+        try (Stream<ObjectInfo> objects = listing.list(PREFIX)) {
+            objects.forEach(o -> {
+                String[] rest = o.key().substring(PREFIX.length()).split("/", -1);
+                if (rest.length == 3 && VERSION.matcher(rest[2]).matches()) {
+                    names.add(rest[0]);
+                }
+            });
+        }
+        return List.copyOf(names);
+    }
+
     /** The names of the tables in a database, sorted. */
+    @Override
     public List<String> tables(String database) {
         String prefix = PREFIX + DatasetName.validate(database) + "/";
         TreeSet<String> names = new TreeSet<>();

@@ -1,0 +1,170 @@
+package dev.medallion.lake.aws;
+
+import java.net.URI;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+
+import dev.medallion.lake.catalog.Catalog;
+import dev.medallion.lake.catalog.TableInput;
+import dev.medallion.lake.spec.DatasetName;
+import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
+import software.amazon.awssdk.awscore.retry.AwsRetryStrategy;
+import software.amazon.awssdk.http.SdkHttpClient;
+import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.retries.StandardRetryStrategy;
+import software.amazon.awssdk.services.glue.GlueClient;
+import software.amazon.awssdk.services.glue.model.AlreadyExistsException;
+import software.amazon.awssdk.services.glue.model.Database;
+import software.amazon.awssdk.services.glue.model.EntityNotFoundException;
+import software.amazon.awssdk.services.glue.model.Table;
+
+/**
+ * The catalog in AWS Glue, optionally another account's ({@code catalogId}). Tables are compared before they are
+ * written, so {@code UpdateTable} runs only when something changed and a no-op sync adds no table version.
+ * {@code AlreadyExists} from a create (another writer got there first) counts as success. Throttling and server errors
+ * are retried with backoff by the client ({@link #client}).
+ */
+public final class GlueCatalog implements Catalog {
+    /** Attempts per call, the first included: throttling backs off exponentially between them. */
+    static final int MAX_ATTEMPTS = 8;
+
+    private final GlueClient glue;
+    private final String catalogId;
+    private final Set<String> knownDatabases = new HashSet<>();
+
+    /**
+     * @param catalogId the account whose catalog to use; empty for the caller's own
+     */
+    public GlueCatalog(GlueClient glue, Optional<String> catalogId) {
+        this.glue = glue;
+        this.catalogId = catalogId.orElse(null);
+    }
+
+    /** A Glue client as this catalog expects it ({@link #retries}). */
+    public static GlueClient client(SdkHttpClient http, Region region, AwsCredentialsProvider credentials,
+            Optional<URI> endpointOverride) {
+        return client(http, region, credentials, endpointOverride, retries());
+    }
+
+    /**
+     * The SDK's standard retries, up to {@link #MAX_ATTEMPTS} tries: throttling ({@code ThrottlingException}), server
+     * errors and connection failures are retried with exponential backoff and jitter.
+     */
+    static StandardRetryStrategy retries() {
+        return AwsRetryStrategy.standardRetryStrategy().toBuilder().maxAttempts(MAX_ATTEMPTS).build();
+    }
+
+    static GlueClient client(SdkHttpClient http, Region region, AwsCredentialsProvider credentials,
+            Optional<URI> endpointOverride, StandardRetryStrategy retries) {
+        var builder = GlueClient.builder().httpClient(http).region(region).credentialsProvider(credentials)
+                .overrideConfiguration(c -> c.retryStrategy(retries));
+        endpointOverride.ifPresent(builder::endpointOverride);
+        return builder.build();
+    }
+
+    @Override
+    public List<String> databases() {
+        return glue.getDatabasesPaginator(b -> b.catalogId(catalogId)).stream()
+                .flatMap(page -> page.databaseList().stream()).map(Database::name).sorted().toList();
+    }
+
+    @Override
+    public List<String> tables(String database) {
+        try {
+            return glue.getTablesPaginator(b -> b.catalogId(catalogId).databaseName(DatasetName.validate(database)))
+                    .stream().flatMap(page -> page.tableList().stream()).map(Table::name).sorted().toList();
+        } catch (EntityNotFoundException e) {
+            return List.of();
+        }
+    }
+
+    @Override
+    public Optional<TableInput> table(String database, String name) {
+        try {
+            Table table = glue.getTable(b -> b.catalogId(catalogId).databaseName(DatasetName.validate(database))
+                    .name(DatasetName.validate(name))).table();
+            return Optional.of(fromGlue(table));
+        } catch (EntityNotFoundException e) {
+            return Optional.empty();
+        }
+    }
+
+    @Override
+    public synchronized boolean put(String database, TableInput table) {
+        ensureDatabase(database);
+        Optional<TableInput> current = table(database, table.name());
+        if (current.isEmpty()) {
+            try {
+                glue.createTable(b -> b.catalogId(catalogId).databaseName(database).tableInput(toGlue(table)));
+                return true;
+            } catch (AlreadyExistsException e) {
+                current = table(database, table.name()); // created meanwhile by another writer: compare with it
+            }
+        }
+        if (current.isPresent() && current.get().equals(table)) {
+            return false;
+        }
+        glue.updateTable(b -> b.catalogId(catalogId).databaseName(database).tableInput(toGlue(table)));
+        return true;
+    }
+
+    private void ensureDatabase(String database) {
+        if (knownDatabases.contains(DatasetName.validate(database))) {
+            return;
+        }
+        try {
+            glue.createDatabase(b -> b.catalogId(catalogId).databaseInput(d -> d.name(database)
+                    .description("Medallion lake tables")));
+        } catch (AlreadyExistsException e) {
+            // the usual case after the first table
+        }
+        knownDatabases.add(database);
+    }
+
+    private static software.amazon.awssdk.services.glue.model.TableInput toGlue(TableInput table) {
+        var sd = table.storageDescriptor();
+        return software.amazon.awssdk.services.glue.model.TableInput.builder()
+                .name(table.name())
+                .description(table.description())
+                .tableType(table.tableType())
+                .parameters(table.parameters())
+                .partitionKeys(columnsToGlue(table.partitionKeys()))
+                .storageDescriptor(s -> s.columns(columnsToGlue(sd.columns()))
+                        .location(sd.location())
+                        .inputFormat(sd.inputFormat())
+                        .outputFormat(sd.outputFormat())
+                        .compressed(sd.compressed())
+                        .serdeInfo(i -> i.serializationLibrary(sd.serdeInfo().serializationLibrary())
+                                .parameters(sd.serdeInfo().parameters())))
+                .build();
+    }
+
+    /** Glue's table as a {@link TableInput}; what Glue adds (times, versions, owner) is left out. */
+    private static TableInput fromGlue(Table table) {
+        var sd = table.storageDescriptor();
+        return new TableInput(table.name(), orEmpty(table.description()), table.tableType(),
+                table.hasParameters() ? table.parameters() : Map.of(), columnsFromGlue(table.partitionKeys()),
+                new TableInput.StorageDescriptor(columnsFromGlue(sd.columns()), sd.location(), sd.inputFormat(),
+                        sd.outputFormat(), Boolean.TRUE.equals(sd.compressed()),
+                        new TableInput.SerDeInfo(sd.serdeInfo().serializationLibrary(),
+                                sd.serdeInfo().hasParameters() ? sd.serdeInfo().parameters() : Map.of())));
+    }
+
+    private static List<software.amazon.awssdk.services.glue.model.Column> columnsToGlue(
+            List<TableInput.Column> columns) {
+        return columns.stream().map(c -> software.amazon.awssdk.services.glue.model.Column.builder().name(c.name())
+                .type(c.type()).build()).toList();
+    }
+
+    private static List<TableInput.Column> columnsFromGlue(
+            List<software.amazon.awssdk.services.glue.model.Column> columns) {
+        return columns.stream().map(c -> new TableInput.Column(c.name(), c.type())).toList();
+    }
+
+    private static String orEmpty(String text) {
+        return text == null ? "" : text;
+    }
+}

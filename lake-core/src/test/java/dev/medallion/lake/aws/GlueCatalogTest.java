@@ -1,0 +1,124 @@
+package dev.medallion.lake.aws;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.io.ByteArrayInputStream;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import dev.medallion.lake.catalog.TableDefinitions;
+import dev.medallion.lake.catalog.TableInput;
+import dev.medallion.lake.spec.DatasetSpec;
+import dev.medallion.lake.spec.DatasetSpecs;
+import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
+import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
+import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
+import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.retries.api.BackoffStrategy;
+import software.amazon.awssdk.services.glue.GlueClient;
+import software.amazon.awssdk.services.glue.model.GlueException;
+
+/** The Glue backend against a loopback endpoint that speaks Glue's JSON protocol; asserts the requests it sends. */
+class GlueCatalogTest {
+    private static final String SPEC = """
+            datasets:
+              sales:
+                event-time: ts
+                catalog: { database: lake }
+                schema:
+                  order_id: { type: string, required: true }
+                  amount:   { type: "decimal(12,2)" }
+                  ts:       { type: timestamp, required: true }
+            """;
+
+    private LocalGlueEndpoint endpoint;
+    private GlueClient client;
+    private DatasetSpec spec;
+
+    @BeforeEach
+    void start() throws Exception {
+        endpoint = new LocalGlueEndpoint();
+        // the catalog's retry policy with millisecond backoff: attempts and retried errors as in production
+        var quickRetries = GlueCatalog.retries().toBuilder()
+                .backoffStrategy(BackoffStrategy.fixedDelay(Duration.ofMillis(5)))
+                .throttlingBackoffStrategy(BackoffStrategy.fixedDelay(Duration.ofMillis(5))).build();
+        client = GlueCatalog.client(UrlConnectionHttpClient.create(), Region.EU_WEST_1,
+                StaticCredentialsProvider.create(AwsBasicCredentials.create("test", "test")),
+                Optional.of(endpoint.uri()), quickRetries);
+        spec = DatasetSpecs.parse(new ByteArrayInputStream(SPEC.getBytes(StandardCharsets.UTF_8))).find("sales")
+                .orElseThrow();
+    }
+
+    @AfterEach
+    void stop() {
+        client.close();
+        endpoint.close();
+    }
+
+    @Test
+    void createsDatabaseAndTableThenUpdatesOnlyWhenSomethingChanged() {
+        var catalog = new GlueCatalog(client, Optional.empty());
+        TableInput table = TableDefinitions.silver(spec, "lake-bucket", 2026, 2026);
+
+        assertThat(catalog.put("lake", table)).isTrue();
+        assertThat(catalog.put("lake", table)).isFalse();
+        assertThat(catalog.table("lake", "sales")).contains(table);
+        assertThat(endpoint.operations()).doesNotContain("UpdateTable");
+        assertThat(endpoint.versions("lake", "sales")).isEqualTo(1);
+
+        Map<String, String> wider = new TreeMap<>(table.parameters());
+        wider.put("projection.year.range", "2025,2026");
+        assertThat(catalog.put("lake", table.withParameters(wider))).isTrue();
+
+        assertThat(endpoint.operations()).containsOnlyOnce("UpdateTable");
+        assertThat(endpoint.versions("lake", "sales")).isEqualTo(2);
+        assertThat(catalog.table("lake", "sales").orElseThrow().parameters())
+                .containsEntry("projection.year.range", "2025,2026");
+        assertThat(catalog.databases()).containsExactly("lake");
+        assertThat(catalog.tables("lake")).containsExactly("sales");
+        assertThat(catalog.tables("other")).isEmpty();
+        assertThat(catalog.table("lake", "missing")).isEmpty();
+    }
+
+    @Test
+    void aDatabaseOrTableThatAlreadyExistsIsSuccessAndTheRequestsNameTheCatalogId() {
+        TableInput table = TableDefinitions.silver(spec, "lake-bucket", 2026, 2026);
+        new GlueCatalog(client, Optional.of("123456789012")).put("lake", table);
+
+        // another replica, started later: its CreateDatabase meets AlreadyExists
+        assertThat(new GlueCatalog(client, Optional.of("123456789012")).put("lake", table)).isFalse();
+
+        assertThat(endpoint.operations()).containsExactly("CreateDatabase", "GetTable", "CreateTable",
+                "CreateDatabase", "GetTable");
+        assertThat(endpoint.requests()).allSatisfy(
+                r -> assertThat(r.body().path("CatalogId").asText()).isEqualTo("123456789012"));
+        assertThat(endpoint.requests().get(2).body().path("TableInput").path("Parameters")
+                .path("projection.enabled").asText()).isEqualTo("true");
+    }
+
+    @Test
+    void throttlingIsRetriedWithBackoffAndGivenUpOnAfterTheLastAttempt() {
+        var catalog = new GlueCatalog(client, Optional.empty());
+        TableInput table = TableDefinitions.silver(spec, "lake-bucket", 2026, 2026);
+        endpoint.throttleNext(3);
+
+        assertThat(catalog.put("lake", table)).isTrue();
+        assertThat(endpoint.operations()).startsWith("CreateDatabase", "CreateDatabase", "CreateDatabase",
+                "CreateDatabase", "GetTable");
+
+        endpoint.throttleNext(GlueCatalog.MAX_ATTEMPTS);
+        assertThatThrownBy(() -> catalog.tables("lake")).isInstanceOf(GlueException.class)
+                .hasMessageContaining("Rate exceeded");
+        assertThat(endpoint.operations().stream().filter("GetTables"::equals)).hasSize(GlueCatalog.MAX_ATTEMPTS);
+        assertThat(List.copyOf(catalog.tables("lake"))).containsExactly("sales");
+    }
+}
