@@ -77,7 +77,7 @@ java -cp "$MEDALLION_DUCKDB_JAR" "$LOCAL/LakeReport.java" "$MEDALLION_S3_DATA_DI
 
 step "Athena DDL of lake.sales, from catalog-service"
 for _ in $(seq 1 60); do
-  curl -sf "$CATALOG/v1/tables/lake/sales/ddl" -o "$work/ddl.sql" && break
+  curl -sf "$CATALOG/v1/databases/lake/tables/sales/ddl" -o "$work/ddl.sql" && break
   sleep 1
 done
 cat "$work/ddl.sql"

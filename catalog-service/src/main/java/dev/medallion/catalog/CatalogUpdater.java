@@ -1,46 +1,83 @@
 package dev.medallion.catalog;
 
-import java.util.LinkedHashSet;
+import java.util.Collection;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
-import java.util.stream.Collectors;
+import java.util.SortedSet;
+import java.util.TreeSet;
+import java.util.concurrent.ConcurrentHashMap;
 
 import jakarta.inject.Singleton;
 
 import org.jboss.logging.Logger;
 
 import dev.medallion.lake.ValidationException;
+import dev.medallion.lake.aws.S3ObjectStore;
+import dev.medallion.lake.catalog.Catalog;
 import dev.medallion.lake.catalog.CatalogSync;
-import dev.medallion.lake.catalog.EmbeddedCatalog;
+import dev.medallion.lake.catalog.Partition;
+import dev.medallion.lake.catalog.PartitionLayout;
+import dev.medallion.lake.catalog.Projection;
 import dev.medallion.lake.catalog.TableInput;
 import dev.medallion.lake.gold.GoldTable;
+import dev.medallion.lake.layout.LakeLayout;
 import dev.medallion.lake.message.FilesWritten;
 import dev.medallion.lake.message.LakeMessage;
 import dev.medallion.lake.spec.DatasetSpec;
 import dev.medallion.lake.spec.DatasetSpecs;
+import dev.medallion.lake.spec.Granularity;
 import dev.medallion.support.LakeConfig;
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 
 /**
- * Handles one catalog-queue message: brings the Silver or Gold table whose files were written up to date
- * (columns from the spec, projected year range widened to the partitions written). A redelivered message computes
- * the same table, which {@link EmbeddedCatalog#put} stores as no new version.
+ * Keeps the catalog a function of the data. A catalog-queue message brings the Silver or Gold table whose files were
+ * written up to date (columns from the spec as far as they can evolve, projected year range widened to the partitions
+ * written); {@link #rebuild} does the same from every partition in storage. A redelivered message computes the same
+ * table, which {@link Catalog#put} does not store again. Column changes that would break files already written are
+ * refused, logged and counted, never applied.
  */
 @Singleton
 public class CatalogUpdater {
     private static final Logger LOG = Logger.getLogger(CatalogUpdater.class);
 
-    private final EmbeddedCatalog catalog;
+    /** What a sync did. */
+    public record Outcome(String database, TableInput table, boolean updated, List<String> refused,
+            int partitionsConsidered) {
+    }
+
+    /** What the service knows of a table it manages, for the gauges. */
+    private static final class Managed {
+        volatile int columns;
+        final SortedSet<Partition> partitionsSeen = new TreeSet<>(CatalogSync.PARTITION_ORDER);
+        volatile long projectedUpperYear;
+
+        synchronized int partitionCount() {
+            return partitionsSeen.size();
+        }
+
+        /** 1 while the latest partition written is inside the projected range, else 0. */
+        synchronized int covered() {
+            return partitionsSeen.isEmpty() || partitionsSeen.last().year() <= projectedUpperYear ? 1 : 0;
+        }
+    }
+
+    private final Catalog catalog;
+    private final S3ObjectStore store;
     private final DatasetSpecs specs;
     private final LakeConfig lake;
     private final MeterRegistry metrics;
+    private final Map<String, Managed> managed = new ConcurrentHashMap<>();
 
-    public CatalogUpdater(EmbeddedCatalog catalog, DatasetSpecs specs, LakeConfig lake, MeterRegistry metrics) {
+    public CatalogUpdater(Catalog catalog, S3ObjectStore store, DatasetSpecs specs, LakeConfig lake,
+            MeterRegistry metrics) {
         this.catalog = catalog;
+        this.store = store;
         this.specs = specs;
         this.lake = lake;
         this.metrics = metrics;
+        Gauge.builder("medallion.catalog.tables", managed, Map::size).register(metrics);
     }
 
     /** Applies a {@link FilesWritten} message; throws {@link ValidationException} for any other message. */
@@ -55,12 +92,11 @@ public class CatalogUpdater {
     /**
      * Stores the table that {@code written} implies, if it differs from the one in the catalog.
      *
-     * @return whether a new table version was written
-     * @throws ValidationException if the files are not Silver files of a configured dataset in its database, or
-     *         their partitions do not fit the dataset's table; redelivery cannot help
+     * @throws ValidationException if the files are not Silver or Gold files of a configured dataset in its database,
+     *         or their partitions do not fit the table; redelivery cannot help
      */
     // synchronized: the embedded catalog numbers versions by read-then-write, so one writer per table at a time
-    public synchronized boolean apply(FilesWritten written) {
+    public synchronized Outcome apply(FilesWritten written) {
         if (!FilesWritten.SILVER.equals(written.zone()) && !FilesWritten.GOLD.equals(written.zone())) {
             throw new ValidationException("Cannot catalog files of run " + written.id() + " in zone '" + written.zone()
                     + "': only silver and gold tables are catalogued");
@@ -71,29 +107,96 @@ public class CatalogUpdater {
             throw new ValidationException("Cannot catalog files of run " + written.id() + ": dataset '" + spec.name()
                     + "' is in database '" + spec.database() + "', not '" + written.database() + "'");
         }
-        Set<Map<String, String>> partitions = written.files().stream().map(FilesWritten.WrittenFile::partition)
-                .collect(Collectors.toCollection(LinkedHashSet::new));
         String name = written.table();
-        Optional<TableInput> current = catalog.table(spec.database(), name);
-        TableInput table;
-        if (FilesWritten.SILVER.equals(written.zone())) {
-            table = CatalogSync.silverFromValues(current, spec, lake.lake().bucket(), partitions);
-        } else {
-            GoldTable gold = spec.gold().stream().filter(g -> g.name().equals(name)).findFirst()
-                    .orElseThrow(() -> new ValidationException("Cannot catalog files of run " + written.id()
-                            + ": dataset '" + spec.name() + "' has no gold table '" + name + "'"));
-            table = CatalogSync.goldFromValues(current, spec, gold, lake.lake().bucket(), partitions);
+        Optional<GoldTable> gold = FilesWritten.GOLD.equals(written.zone()) ? Optional.of(goldTable(spec, name))
+                : Optional.empty();
+        PartitionLayout layout = layout(spec, gold);
+        List<Partition> partitions = written.files().stream().map(f -> layout.fromValues(f.partition())).distinct()
+                .toList();
+        return store(spec, gold, name, partitions, "run " + written.id());
+    }
+
+    /**
+     * Rebuilds a table from what is in storage: every partition that holds Parquet objects under its location.
+     *
+     * @throws TableNotFoundException if no configured dataset or Gold table of the database has that name
+     */
+    public synchronized Outcome rebuild(String database, String table) {
+        for (DatasetSpec spec : specs.all()) {
+            if (!spec.database().equals(database)) {
+                continue;
+            }
+            Optional<GoldTable> gold = spec.gold().stream().filter(g -> g.name().equals(table)).findFirst();
+            if (spec.name().equals(table) || gold.isPresent()) {
+                String prefix = gold.isPresent() ? LakeLayout.goldPrefix(table) : LakeLayout.silverPrefix(table);
+                SortedSet<Partition> partitions = CatalogSync.partitionsIn(store, prefix, layout(spec, gold));
+                return store(spec, gold, table, partitions, "a rebuild from " + partitions.size()
+                        + " partitions in storage");
+            }
         }
-        boolean updated = catalog.put(spec.database(), table);
+        throw new TableNotFoundException(database, table);
+    }
+
+    private Outcome store(DatasetSpec spec, Optional<GoldTable> gold, String name, Collection<Partition> partitions,
+            String cause) {
+        Optional<TableInput> current = catalog.table(spec.database(), name);
+        CatalogSync.Result result = gold.isPresent()
+                ? CatalogSync.gold(current, spec, gold.get(), lake.lake().bucket(), partitions)
+                : CatalogSync.silver(current, spec, lake.lake().bucket(), partitions);
+        for (String refused : result.refused()) {
+            LOG.warnf("Refused a column change in table %s.%s (from %s): %s", spec.database(), name, cause, refused);
+        }
+        metrics.counter("medallion.catalog.changes", "database", spec.database(), "table", name, "outcome",
+                "refused").increment(result.refused().size());
+        boolean updated = catalog.put(spec.database(), result.table());
         metrics.counter("medallion.catalog.syncs", "database", spec.database(), "table", name, "outcome",
                 updated ? "updated" : "unchanged").increment();
+        track(spec.database(), name, result.table(), partitions);
         if (updated) {
-            LOG.infof("Wrote table %s.%s version %d (projected years %s) for run %s", spec.database(), name,
-                    catalog.versionCount(spec.database(), name), table.parameters().get("projection.year.range"),
-                    written.id());
+            metrics.counter("medallion.catalog.changes", "database", spec.database(), "table", name, "outcome",
+                    "applied").increment();
+            LOG.infof("Updated table %s.%s (projected years %s) for %s", spec.database(), name,
+                    result.table().parameters().get("projection.year.range"), cause);
         } else {
-            LOG.debugf("Table %s.%s already covers run %s", spec.database(), name, written.id());
+            LOG.debugf("Table %s.%s already covers %s", spec.database(), name, cause);
         }
-        return updated;
+        return new Outcome(spec.database(), result.table(), updated, result.refused(), partitions.size());
+    }
+
+    private void track(String database, String name, TableInput table, Collection<Partition> partitions) {
+        Managed m = managed.computeIfAbsent(database + "." + name, key -> {
+            var created = new Managed();
+            Gauge.builder("medallion.catalog.columns", created, c -> c.columns).tags("database", database, "table", name)
+                    .register(metrics);
+            Gauge.builder("medallion.catalog.partitions", created, Managed::partitionCount)
+                    .tags("database", database, "table", name).register(metrics);
+            Gauge.builder("medallion.catalog.projection.covered", created, Managed::covered)
+                    .tags("database", database, "table", name).register(metrics);
+            return created;
+        });
+        m.columns = table.storageDescriptor().columns().size();
+        m.projectedUpperYear = Projection.read("year", table.parameters())
+                .filter(Projection.IntegerProjection.class::isInstance)
+                .map(p -> ((Projection.IntegerProjection) p).max()).orElse(Long.MAX_VALUE);
+        synchronized (m) {
+            m.partitionsSeen.addAll(partitions);
+        }
+    }
+
+    private static GoldTable goldTable(DatasetSpec spec, String name) {
+        return spec.gold().stream().filter(g -> g.name().equals(name)).findFirst()
+                .orElseThrow(() -> new ValidationException("Cannot catalog files of dataset '" + spec.name()
+                        + "': it has no gold table '" + name + "'"));
+    }
+
+    private static PartitionLayout layout(DatasetSpec spec, Optional<GoldTable> gold) {
+        return PartitionLayout.of(gold.isPresent() ? Granularity.DAY : spec.granularity());
+    }
+
+    /** No configured table has this name. */
+    public static final class TableNotFoundException extends RuntimeException {
+        TableNotFoundException(String database, String table) {
+            super("Cannot find table " + database + "." + table + ": no configured dataset or Gold table has that name");
+        }
     }
 }

@@ -6,7 +6,9 @@ import static org.awaitility.Awaitility.await;
 import static org.hamcrest.Matchers.contains;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.greaterThanOrEqualTo;
 import static org.hamcrest.Matchers.hasItem;
+import static org.hamcrest.Matchers.hasSize;
 import static org.hamcrest.Matchers.startsWith;
 
 import java.time.Duration;
@@ -58,22 +60,29 @@ class CatalogServiceTest {
 
         await().atMost(TIMEOUT).untilAsserted(() -> {
             assertThat(syncs("updated") + syncs("unchanged")).isGreaterThan(before);
-            given().when().get("/v1/tables/lake/sales/ddl")
+            given().when().get("/v1/databases/lake/tables/sales/ddl")
                     .then().statusCode(200).contentType(startsWith("text/plain"))
                     .body(startsWith("CREATE EXTERNAL TABLE `lake`.`sales`"))
-                    .body(containsString("'projection.year.range'='2025,2026'"))
+                    .body(containsString("'projection.year.range'="))
                     .body(containsString("'storage.location.template'="
                             + "'s3://lake/silver/sales/year=${year}/month=${month}/day=${day}'"));
         });
-        given().when().get("/v1/tables/lake/sales")
+        given().when().get("/v1/databases/lake/tables/sales")
                 .then().statusCode(200).contentType(startsWith("application/json"))
-                .body("Name", equalTo("sales"))
-                .body("TableType", equalTo("EXTERNAL_TABLE"))
-                .body("PartitionKeys.Name", contains("year", "month", "day"))
-                .body("Parameters.'projection.enabled'", equalTo("true"))
-                .body("StorageDescriptor.Location", equalTo("s3://lake/silver/sales/"))
-                .body("StorageDescriptor.Columns.Name", hasItem("order_id"));
-        given().when().get("/v1/tables/lake").then().statusCode(200).body("$", hasItem("sales"));
+                .body("name", equalTo("sales"))
+                .body("location", equalTo("s3://lake/silver/sales/"))
+                .body("columns.name", hasItem("order_id"))
+                .body("partitionKeys.name", contains("year", "month", "day"))
+                .body("projection.year.type", equalTo("integer"))
+                .body("table.TableType", equalTo("EXTERNAL_TABLE"))
+                .body("table.Parameters.'projection.enabled'", equalTo("true"));
+        // ranges only widen, and this lake outlives test runs: other tests may have widened it further
+        String[] range = given().when().get("/v1/databases/lake/tables/sales").then().extract()
+                .path("projection.year.range").toString().split(",");
+        assertThat(Integer.parseInt(range[0])).isLessThanOrEqualTo(2025);
+        assertThat(Integer.parseInt(range[1])).isGreaterThanOrEqualTo(2026);
+        given().when().get("/v1/databases/lake/tables").then().statusCode(200).body("$", hasItem("sales"));
+        given().when().get("/v1/databases").then().statusCode(200).body("$", hasItem("lake"));
     }
 
     @Test
@@ -83,7 +92,7 @@ class CatalogServiceTest {
                         Map.of("year", "2026", "month", "01", "day", "02"), 3, 512)),
                 List.of()));
 
-        await().atMost(TIMEOUT).untilAsserted(() -> given().when().get("/v1/tables/lake/daily_sales/ddl")
+        await().atMost(TIMEOUT).untilAsserted(() -> given().when().get("/v1/databases/lake/tables/daily_sales/ddl")
                 .then().statusCode(200)
                 .body(startsWith("CREATE EXTERNAL TABLE `lake`.`daily_sales`"))
                 .body(containsString("`event_date` date"))
@@ -106,7 +115,38 @@ class CatalogServiceTest {
         await().atMost(TIMEOUT).until(() -> syncs("unchanged") > unchanged);
 
         assertThat(catalog.versionCount("lake", "sales")).isEqualTo(versions);
-        assertThat(updater.apply(message)).isFalse();
+        assertThat(updater.apply(message).updated()).isFalse();
+    }
+
+    @Test
+    void aLostTableIsRebuiltFromStorageOnlyWithAKeyProjectingEveryPartitionThatHoldsData() throws Exception {
+        // the catalog lost the table; the lake still holds two partitions (and a file that is not in one)
+        try (var versions = store.list(EmbeddedCatalog.PREFIX + "lake/sales/")) {
+            versions.forEach(v -> store.delete(v.key()));
+        }
+        try (var silver = store.list("silver/sales/")) {
+            silver.forEach(o -> store.delete(o.key()));
+        }
+        putObject("silver/sales/year=2019/month=05/day=01/part-rebuild-00000.parquet");
+        putObject("silver/sales/year=2027/month=02/day=03/part-rebuild-00000.parquet");
+        putObject("silver/sales/year=2027/month=02/day=03/_not_a_partition/notes.txt");
+
+        given().when().post("/v1/databases/lake/tables/sales/sync").then().statusCode(401);
+        given().header("X-Api-Key", "test-key").when().post("/v1/databases/lake/tables/sales/sync")
+                .then().statusCode(200).body("updated", equalTo(true)).body("refused", hasSize(0))
+                .body("partitionsInStorage", greaterThanOrEqualTo(2));
+
+        given().when().get("/v1/databases/lake/tables/sales").then().statusCode(200)
+                .body("projection.year.range", equalTo("2019,2027"))
+                .body("partitions.first", equalTo(Map.of("year", "2019", "month", "05", "day", "01")))
+                .body("partitions.last", equalTo(Map.of("year", "2027", "month", "02", "day", "03")));
+        given().header("X-Api-Key", "test-key").when().post("/v1/databases/lake/tables/sales/sync")
+                .then().statusCode(200).body("updated", equalTo(false));
+        given().header("X-Api-Key", "test-key").when().post("/v1/databases/lake/tables/nosuch/sync")
+                .then().statusCode(404).body("error", equalTo("unknown_table"));
+        store.delete("silver/sales/year=2019/month=05/day=01/part-rebuild-00000.parquet");
+        store.delete("silver/sales/year=2027/month=02/day=03/part-rebuild-00000.parquet");
+        store.delete("silver/sales/year=2027/month=02/day=03/_not_a_partition/notes.txt");
     }
 
     @Test
@@ -139,16 +179,16 @@ class CatalogServiceTest {
 
     @Test
     void answersUnknownTablesWith404AndBadNamesWith400() {
-        given().when().get("/v1/tables/lake/nosuch_table")
+        given().when().get("/v1/databases/lake/tables/nosuch_table")
                 .then().statusCode(404).body("error", equalTo("unknown_table"))
                 .body("reason", containsString("lake.nosuch_table"));
-        given().when().get("/v1/tables/lake/nosuch_table/ddl").then().statusCode(404)
+        given().when().get("/v1/databases/lake/tables/nosuch_table/ddl").then().statusCode(404)
                 .body("error", equalTo("unknown_table"));
-        given().when().get("/v1/tables/lake/..%2Fcatalog").then().statusCode(400)
+        given().when().get("/v1/databases/lake/tables/..%2Fcatalog").then().statusCode(400)
                 .body("reason", containsString("Cannot use name"));
-        given().when().get("/v1/tables/Lake%2F..%2Fx/sales/ddl").then().statusCode(400)
+        given().when().get("/v1/databases/Lake%2F..%2Fx/tables/sales/ddl").then().statusCode(400)
                 .body("error", equalTo("invalid_request"));
-        given().when().get("/v1/tables/lake/sales..x/ddl").then().statusCode(400);
+        given().when().get("/v1/databases/lake/tables/sales..x/ddl").then().statusCode(400);
         // a bare ".." segment is resolved away by the HTTP layer before routing, so it never reaches a name
     }
 
@@ -158,7 +198,16 @@ class CatalogServiceTest {
         given().when().get("/q/health/ready").then().statusCode(200).body("status", equalTo("UP"));
         given().when().get("/q/metrics").then().statusCode(200)
                 .body(containsString("medallion_catalog_syncs_total{database=\"lake\""))
+                .body(containsString("medallion_catalog_tables "))
+                .body(containsString("medallion_catalog_columns{database=\"lake\",table=\"sales\"}"))
+                .body(containsString("medallion_catalog_projection_covered{database=\"lake\",table=\"sales\"} 1.0"))
                 .body(containsString("medallion_queue_lag_seconds{queue=\"medallion-catalog\"}"));
+    }
+
+    private void putObject(String key) throws java.io.IOException {
+        try (var out = store.create(key, Map.of())) {
+            out.write(new byte[] { 'P', 'A', 'R', '1' });
+        }
     }
 
     private double syncs(String outcome) {

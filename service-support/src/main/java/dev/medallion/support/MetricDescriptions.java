@@ -45,7 +45,14 @@ public class MetricDescriptions implements MeterFilter {
             Map.entry("medallion.transform.gold.rebuilds", "Gold table days recomputed from Silver"),
             Map.entry("medallion.transform.run.duration", "Duration of transform runs, Silver and Gold together"),
             Map.entry("medallion.transform.stage.duration", "Duration of a transform stage (silver, gold) in a run"),
-            Map.entry("medallion.catalog.syncs", "Catalog table syncs, by outcome"));
+            Map.entry("medallion.catalog.syncs", "Catalog table syncs, by outcome"),
+            Map.entry("medallion.catalog.changes",
+                    "Table changes: applied (a new table version) or refused (a column change that would break files)"),
+            Map.entry("medallion.catalog.tables", "Tables this catalog service has synced since it started"),
+            Map.entry("medallion.catalog.columns", "Columns of a managed table"),
+            Map.entry("medallion.catalog.partitions", "Partitions of a managed table seen since the service started"),
+            Map.entry("medallion.catalog.projection.covered",
+                    "1 while the latest partition seen lies inside the table's projected range, else 0"));
 
     @Override
     public Meter.Id map(Meter.Id id) {

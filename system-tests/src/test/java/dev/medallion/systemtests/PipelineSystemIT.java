@@ -197,7 +197,7 @@ class PipelineSystemIT {
     @Order(6)
     void theAthenaDdlProjectsEveryPartitionWritten() throws Exception {
         HttpResponse<String> ddl = HTTP.send(HttpRequest.newBuilder(
-                URI.create(pipeline.url("catalog") + "/v1/tables/lake/sales/ddl")).build(),
+                URI.create(pipeline.url("catalog") + "/v1/databases/lake/tables/sales/ddl")).build(),
                 HttpResponse.BodyHandlers.ofString());
         assertThat(ddl.statusCode()).isEqualTo(200);
         assertThat(ddl.body()).startsWith("CREATE EXTERNAL TABLE `lake`.`sales`")

@@ -12,6 +12,7 @@ import dev.medallion.lake.catalog.TableInput;
 import dev.medallion.lake.spec.DatasetName;
 import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
 import software.amazon.awssdk.awscore.retry.AwsRetryStrategy;
+import software.amazon.awssdk.core.interceptor.ExecutionInterceptor;
 import software.amazon.awssdk.http.SdkHttpClient;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.retries.StandardRetryStrategy;
@@ -43,10 +44,10 @@ public final class GlueCatalog implements Catalog {
         this.catalogId = catalogId.orElse(null);
     }
 
-    /** A Glue client as this catalog expects it ({@link #retries}). */
+    /** A Glue client as this catalog expects it ({@link #retries}), calling {@code interceptors} on each request. */
     public static GlueClient client(SdkHttpClient http, Region region, AwsCredentialsProvider credentials,
-            Optional<URI> endpointOverride) {
-        return client(http, region, credentials, endpointOverride, retries());
+            Optional<URI> endpointOverride, List<ExecutionInterceptor> interceptors) {
+        return client(http, region, credentials, endpointOverride, interceptors, retries());
     }
 
     /**
@@ -58,9 +59,9 @@ public final class GlueCatalog implements Catalog {
     }
 
     static GlueClient client(SdkHttpClient http, Region region, AwsCredentialsProvider credentials,
-            Optional<URI> endpointOverride, StandardRetryStrategy retries) {
+            Optional<URI> endpointOverride, List<ExecutionInterceptor> interceptors, StandardRetryStrategy retries) {
         var builder = GlueClient.builder().httpClient(http).region(region).credentialsProvider(credentials)
-                .overrideConfiguration(c -> c.retryStrategy(retries));
+                .overrideConfiguration(c -> c.retryStrategy(retries).executionInterceptors(interceptors));
         endpointOverride.ifPresent(builder::endpointOverride);
         return builder.build();
     }

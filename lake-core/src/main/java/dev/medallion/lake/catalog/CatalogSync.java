@@ -1,25 +1,36 @@
 package dev.medallion.lake.catalog;
 
 import java.util.Collection;
+import java.util.Comparator;
 import java.util.IntSummaryStatistics;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.SortedSet;
 import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.stream.Stream;
 
 import dev.medallion.lake.ValidationException;
 import dev.medallion.lake.gold.GoldTable;
 import dev.medallion.lake.spec.DatasetSpec;
 import dev.medallion.lake.spec.Granularity;
+import dev.medallion.lake.store.ObjectInfo;
+import dev.medallion.lake.store.SupportsPrefixListing;
 
 /**
  * What the catalog should hold after files land: a pure function of the table as it is, the dataset spec and the
- * partitions just written. Columns follow the spec; the projected year range widens to cover every partition written
- * and never narrows; everything else is kept as it is. Storing the result with {@link EmbeddedCatalog#put} (or Glue's
- * {@code UpdateTable}) is then a no-op whenever nothing changed.
+ * partitions just written. Columns follow the spec as far as {@link SchemaEvolution} allows (a refused change is
+ * reported, never applied); the projected year range widens to cover every partition written and never narrows;
+ * everything else is kept as it is. Storing the result with {@link Catalog#put} is then a no-op whenever nothing
+ * changed.
  */
 public final class CatalogSync {
     private static final String YEAR = "year";
+
+    /** The table to store, and the column changes refused (the table keeps what it had for those). */
+    public record Result(TableInput table, List<String> refused) {
+    }
 
     private CatalogSync() {
     }
@@ -29,7 +40,7 @@ public final class CatalogSync {
      * hour=05]}), read by {@link PartitionLayout#fromValues}; a value that does not parse is rejected with a
      * {@link ValidationException}.
      */
-    public static TableInput silverFromValues(Optional<TableInput> current, DatasetSpec spec, String bucket,
+    public static Result silverFromValues(Optional<TableInput> current, DatasetSpec spec, String bucket,
             Collection<Map<String, String>> written) {
         PartitionLayout layout = PartitionLayout.of(spec.granularity());
         return silver(current, spec, bucket, written.stream().map(layout::fromValues).toList());
@@ -46,28 +57,59 @@ public final class CatalogSync {
      *         partition to take a year range from, or the current table's partition keys or year projection do not
      *         match the spec's granularity
      */
-    public static TableInput silver(Optional<TableInput> current, DatasetSpec spec, String bucket,
+    public static Result silver(Optional<TableInput> current, DatasetSpec spec, String bucket,
             Collection<Partition> written) {
         return sync(current, spec.database(), spec.name(), PartitionLayout.of(spec.granularity()),
                 TableDefinitions.silverColumns(spec),
                 (min, max) -> TableDefinitions.silver(spec, bucket, min, max), written);
     }
 
-    /** As {@link #silver}, for one of the dataset's Gold tables (daily partitions, path values as written). */
-    public static TableInput goldFromValues(Optional<TableInput> current, DatasetSpec spec, GoldTable gold,
+    /** As {@link #gold}, with the partitions written given as path values. */
+    public static Result goldFromValues(Optional<TableInput> current, DatasetSpec spec, GoldTable gold,
             String bucket, Collection<Map<String, String>> written) {
-        PartitionLayout layout = PartitionLayout.of(Granularity.DAY);
-        return sync(current, spec.database(), gold.name(), layout, TableDefinitions.goldColumns(spec, gold),
-                (min, max) -> TableDefinitions.gold(spec, gold, bucket, min, max),
-                written.stream().map(layout::fromValues).toList());
+        return gold(current, spec, gold, bucket,
+                written.stream().map(PartitionLayout.of(Granularity.DAY)::fromValues).toList());
     }
+
+    /** As {@link #silver}, for one of the dataset's Gold tables (daily partitions). */
+    public static Result gold(Optional<TableInput> current, DatasetSpec spec, GoldTable gold, String bucket,
+            Collection<Partition> written) {
+        return sync(current, spec.database(), gold.name(), PartitionLayout.of(Granularity.DAY),
+                TableDefinitions.goldColumns(spec, gold), (min, max) -> TableDefinitions.gold(spec, gold, bucket, min, max),
+                written);
+    }
+
+    /**
+     * The partitions that hold Parquet objects under a table's prefix ({@code silver/sales/}), read from their paths;
+     * objects elsewhere under the prefix (not in a partition of {@code layout}) are not partitions and are skipped.
+     */
+    public static SortedSet<Partition> partitionsIn(SupportsPrefixListing store, String prefix,
+            PartitionLayout layout) {
+        SortedSet<Partition> partitions = new TreeSet<>(PARTITION_ORDER);
+        try (Stream<ObjectInfo> objects = store.list(prefix)) {
+            objects.map(ObjectInfo::key).filter(k -> k.endsWith(".parquet")).forEach(key -> {
+                String path = key.substring(prefix.length(), Math.max(prefix.length(), key.lastIndexOf('/')));
+                try {
+                    partitions.add(layout.parse(path));
+                } catch (ValidationException notAPartition) {
+                    // e.g. a file at the table's root: no partition to project
+                }
+            });
+        }
+        return partitions;
+    }
+
+    /** Partitions in time order. */
+    public static final Comparator<Partition> PARTITION_ORDER = Comparator.comparingInt(Partition::year)
+            .thenComparingInt(Partition::month).thenComparingInt(Partition::day)
+            .thenComparingInt(p -> p.hour().orElse(-1));
 
     /** Builds a table over years {@code min..max}. */
     private interface NewTable {
         TableInput build(int minYear, int maxYear);
     }
 
-    private static TableInput sync(Optional<TableInput> current, String database, String name, PartitionLayout layout,
+    private static Result sync(Optional<TableInput> current, String database, String name, PartitionLayout layout,
             List<TableInput.Column> columns, NewTable newTable, Collection<Partition> written) {
         written.forEach(layout::values); // rejects partitions of the other granularity
         IntSummaryStatistics years = written.stream().mapToInt(Partition::year).summaryStatistics();
@@ -76,7 +118,7 @@ public final class CatalogSync {
                 throw new ValidationException("Cannot define table " + database + "." + name
                         + ": there is no table yet and no partition to take a year range from");
             }
-            return newTable.build(years.getMin(), years.getMax());
+            return new Result(newTable.build(years.getMin(), years.getMax()), List.of());
         }
         TableInput table = current.get();
         List<TableInput.Column> keys = layout.partitionKeys();
@@ -95,6 +137,7 @@ public final class CatalogSync {
                     Math.max(year.max(), years.getMax()), year.interval(), year.digits());
             parameters.putAll(widened.properties(YEAR));
         }
-        return table.withParameters(parameters).withColumns(columns);
+        SchemaEvolution.Result evolved = SchemaEvolution.reconcile(table.storageDescriptor().columns(), columns);
+        return new Result(table.withParameters(parameters).withColumns(evolved.columns()), evolved.refused());
     }
 }

@@ -53,7 +53,7 @@ class GlueCatalogTest {
                 .throttlingBackoffStrategy(BackoffStrategy.fixedDelay(Duration.ofMillis(5))).build();
         client = GlueCatalog.client(UrlConnectionHttpClient.create(), Region.EU_WEST_1,
                 StaticCredentialsProvider.create(AwsBasicCredentials.create("test", "test")),
-                Optional.of(endpoint.uri()), quickRetries);
+                Optional.of(endpoint.uri()), List.of(), quickRetries);
         spec = DatasetSpecs.parse(new ByteArrayInputStream(SPEC.getBytes(StandardCharsets.UTF_8))).find("sales")
                 .orElseThrow();
     }

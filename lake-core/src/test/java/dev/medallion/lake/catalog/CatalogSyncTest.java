@@ -26,7 +26,7 @@ class CatalogSyncTest {
     }
 
     private TableInput sync(List<Map<String, String>> written) {
-        return CatalogSync.silverFromValues(catalog.table("lake", "sales"), SALES, Fixtures.BUCKET, written);
+        return CatalogSync.silverFromValues(catalog.table("lake", "sales"), SALES, Fixtures.BUCKET, written).table();
     }
 
     @Test
@@ -72,7 +72,7 @@ class CatalogSyncTest {
         current = current.withParameters(parameters);
 
         TableInput synced = CatalogSync.silver(Optional.of(current), SALES, "another-bucket",
-                List.of(Partition.day(2025, 1, 1)));
+                List.of(Partition.day(2025, 1, 1))).table();
 
         assertThat(synced).isEqualTo(current);
     }
@@ -86,11 +86,35 @@ class CatalogSyncTest {
                         Stream.of(new FieldType.Field("channel", FieldType.Primitive.STRING, false))).toList(),
                 SALES.database());
 
-        TableInput synced = CatalogSync.silver(Optional.of(current), evolved, Fixtures.BUCKET, List.of());
+        TableInput synced = CatalogSync.silver(Optional.of(current), evolved, Fixtures.BUCKET, List.of()).table();
 
         assertThat(synced.storageDescriptor().columns()).extracting(TableInput.Column::name).containsSequence("items",
                 "channel", "_extra");
         assertThat(synced.parameters()).isEqualTo(current.parameters());
+    }
+
+    @Test
+    void anIncompatibleColumnChangeIsRefusedAndReportedWhileTheRestIsApplied() {
+        TableInput current = TableDefinitions.silver(SALES, Fixtures.BUCKET, 2025, 2025);
+        List<FieldType.Field> fields = new java.util.ArrayList<>(SALES.fields().stream()
+                .filter(f -> !f.name().equals("items")).map(f -> f.name().equals("amount")
+                        ? new FieldType.Field("amount", FieldType.Primitive.STRING, f.required())
+                        : f)
+                .toList());
+        fields.add(new FieldType.Field("channel", FieldType.Primitive.STRING, false));
+        DatasetSpec changed = new DatasetSpec(SALES.name(), SALES.eventTimeField(), SALES.granularity(), SALES.key(),
+                SALES.unknownFields(), fields, SALES.database());
+
+        CatalogSync.Result result = CatalogSync.silver(Optional.of(current), changed, Fixtures.BUCKET,
+                List.of(Partition.day(2027, 1, 1)));
+
+        Map<String, String> types = new java.util.LinkedHashMap<>();
+        result.table().storageDescriptor().columns().forEach(c -> types.put(c.name(), c.type()));
+        assertThat(types).containsEntry("amount", "decimal(12,2)").containsEntry("channel", "string")
+                .containsKey("items");
+        assertThat(result.refused()).hasSize(2).anySatisfy(r -> assertThat(r).startsWith("column amount: "))
+                .anySatisfy(r -> assertThat(r).startsWith("column items: no longer in the spec"));
+        assertThat(result.table().parameters()).containsEntry("projection.year.range", "2025,2027");
     }
 
     @Test
