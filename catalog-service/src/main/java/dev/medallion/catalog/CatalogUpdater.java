@@ -7,6 +7,7 @@ import java.util.Optional;
 import java.util.SortedSet;
 import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Consumer;
 
 import jakarta.inject.Singleton;
 
@@ -113,7 +114,8 @@ public class CatalogUpdater {
         PartitionLayout layout = layout(spec, gold);
         List<Partition> partitions = written.files().stream().map(f -> layout.fromValues(f.partition())).distinct()
                 .toList();
-        return store(spec, gold, name, partitions, "run " + written.id());
+        return store(spec, gold, name, partitions, "run " + written.id(), table -> written.files()
+                .forEach(f -> CatalogSync.requireProjected(table, lake.lake().bucket(), f.key(), f.partition())));
     }
 
     /**
@@ -131,14 +133,16 @@ public class CatalogUpdater {
                 String prefix = gold.isPresent() ? LakeLayout.goldPrefix(table) : LakeLayout.silverPrefix(table);
                 SortedSet<Partition> partitions = CatalogSync.partitionsIn(store, prefix, layout(spec, gold));
                 return store(spec, gold, table, partitions, "a rebuild from " + partitions.size()
-                        + " partitions in storage");
+                        + " partitions in storage", t -> {
+                        });
             }
         }
         throw new TableNotFoundException(database, table);
     }
 
+    /** Computes and stores the table; {@code check} may refuse it before it is stored. */
     private Outcome store(DatasetSpec spec, Optional<GoldTable> gold, String name, Collection<Partition> partitions,
-            String cause) {
+            String cause, Consumer<TableInput> check) {
         Optional<TableInput> current = catalog.table(spec.database(), name);
         CatalogSync.Result result = gold.isPresent()
                 ? CatalogSync.gold(current, spec, gold.get(), lake.lake().bucket(), partitions)
@@ -148,6 +152,7 @@ public class CatalogUpdater {
         }
         metrics.counter("medallion.catalog.changes", "database", spec.database(), "table", name, "outcome",
                 "refused").increment(result.refused().size());
+        check.accept(result.table());
         boolean updated = catalog.put(spec.database(), result.table());
         metrics.counter("medallion.catalog.syncs", "database", spec.database(), "table", name, "outcome",
                 updated ? "updated" : "unchanged").increment();

@@ -157,19 +157,24 @@ class CatalogServiceTest {
                 List.of(file("nosuch", "2026", "01", "02")), List.of(), 0));
         queues.send(QUEUE, BronzeObjectLanded.of("bronze-" + nonce, "sales", "bronze/sales/x.ndjson.gz", 1,
                 Instant.now(), "http"));
+        queues.send(QUEUE, FilesWritten.silver("misplaced-" + nonce, "sales", "lake",
+                List.of(new FilesWritten.WrittenFile("silver/sales/year=2026/month=01/day=03/part-" + nonce + ".parquet",
+                        Map.of("year", "2026", "month", "01", "day", "02"), 1, 10)),
+                List.of(), 0));
 
         List<Message> dead = new ArrayList<>();
         await().atMost(TIMEOUT).until(() -> {
             sqs.receiveMessage(b -> b.queueUrl(queues.url(QUEUE + "-dlq")).maxNumberOfMessages(10).waitTimeSeconds(1)
                     .messageAttributeNames("All")).messages().stream().filter(m -> m.body().contains(nonce))
                     .forEach(dead::add);
-            return dead.size() >= 3;
+            return dead.size() >= 4;
         });
         dead.forEach(m -> sqs.deleteMessage(b -> b.queueUrl(queues.url(QUEUE + "-dlq")).receiptHandle(m.receiptHandle())));
         assertThat(dead).extracting(m -> m.messageAttributes().get("error")).extracting(MessageAttributeValue::stringValue)
                 .anySatisfy(reason -> assertThat(reason).contains("not JSON"))
                 .anySatisfy(reason -> assertThat(reason).contains("dataset 'nosuch' is not configured"))
-                .anySatisfy(reason -> assertThat(reason).contains("expected files.written"));
+                .anySatisfy(reason -> assertThat(reason).contains("expected files.written"))
+                .anySatisfy(reason -> assertThat(reason).contains("looks for partition"));
 
         double before = syncs("updated") + syncs("unchanged");
         queues.send(QUEUE, salesFiles());

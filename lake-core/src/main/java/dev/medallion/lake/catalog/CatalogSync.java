@@ -1,5 +1,9 @@
 package dev.medallion.lake.catalog;
 
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.util.Collection;
 import java.util.Comparator;
 import java.util.IntSummaryStatistics;
@@ -10,6 +14,7 @@ import java.util.SortedSet;
 import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.stream.Stream;
+import java.util.zip.GZIPOutputStream;
 
 import dev.medallion.lake.ValidationException;
 import dev.medallion.lake.gold.GoldTable;
@@ -99,6 +104,52 @@ public final class CatalogSync {
         return partitions;
     }
 
+    /**
+     * Proves that an object written is where the table's projection makes Athena look: its folder is the
+     * {@code storage.location.template} with the partition's values substituted, and every value is projected.
+     *
+     * @throws ValidationException saying what does not match
+     */
+    public static void requireProjected(TableInput table, String bucket, String key, Map<String, String> values) {
+        String template = table.parameters().get("storage.location.template");
+        if (template == null) {
+            throw new ValidationException("Cannot check '" + key + "' against table " + table.name()
+                    + ": it has no storage.location.template");
+        }
+        String folder = template;
+        for (TableInput.Column column : table.partitionKeys()) {
+            String value = values.get(column.name());
+            Optional<Projection> projection = Projection.read(column.name(), table.parameters());
+            if (value == null || projection.isEmpty() || !projection.get().projects(value)) {
+                throw new ValidationException("Cannot catalog '" + key + "': table " + table.name()
+                        + " does not project " + column.name() + "=" + value);
+            }
+            folder = folder.replace("${" + column.name() + "}", value);
+        }
+        String location = "s3://" + bucket + "/" + key;
+        if (!location.startsWith(folder + "/") || location.indexOf('/', folder.length() + 1) >= 0) {
+            throw new ValidationException("Cannot catalog '" + key + "': table " + table.name()
+                    + " looks for partition " + values + " in " + folder + "/, where it is not");
+        }
+    }
+
+    /** Glue's limit on a table's metadata, gzipped; past it Glue refuses the table, so both backends do. */
+    static final int METADATA_LIMIT_BYTES = 1024 * 1024;
+
+    private static TableInput withinMetadataLimit(TableInput table) {
+        var gzipped = new ByteArrayOutputStream();
+        try (var out = new GZIPOutputStream(gzipped)) {
+            out.write(table.toJson().getBytes(StandardCharsets.UTF_8));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        if (gzipped.size() > METADATA_LIMIT_BYTES) {
+            throw new ValidationException("Cannot store table " + table.name() + ": its definition is "
+                    + gzipped.size() + " bytes gzipped, over the 1 MiB Glue allows for a table's metadata");
+        }
+        return table;
+    }
+
     /** Partitions in time order. */
     public static final Comparator<Partition> PARTITION_ORDER = Comparator.comparingInt(Partition::year)
             .thenComparingInt(Partition::month).thenComparingInt(Partition::day)
@@ -118,7 +169,7 @@ public final class CatalogSync {
                 throw new ValidationException("Cannot define table " + database + "." + name
                         + ": there is no table yet and no partition to take a year range from");
             }
-            return new Result(newTable.build(years.getMin(), years.getMax()), List.of());
+            return new Result(withinMetadataLimit(newTable.build(years.getMin(), years.getMax())), List.of());
         }
         TableInput table = current.get();
         List<TableInput.Column> keys = layout.partitionKeys();
@@ -138,6 +189,7 @@ public final class CatalogSync {
             parameters.putAll(widened.properties(YEAR));
         }
         SchemaEvolution.Result evolved = SchemaEvolution.reconcile(table.storageDescriptor().columns(), columns);
-        return new Result(table.withParameters(parameters).withColumns(evolved.columns()), evolved.refused());
+        return new Result(withinMetadataLimit(table.withParameters(parameters).withColumns(evolved.columns())),
+                evolved.refused());
     }
 }

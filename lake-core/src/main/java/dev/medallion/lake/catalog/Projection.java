@@ -1,7 +1,11 @@
 package dev.medallion.lake.catalog;
 
+import java.time.DateTimeException;
+import java.time.LocalDate;
 import java.time.format.DateTimeFormatter;
 import java.time.format.DateTimeParseException;
+import java.time.temporal.ChronoField;
+import java.time.temporal.TemporalAccessor;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -28,6 +32,12 @@ public sealed interface Projection {
 
     /** The {@code projection.<column>.*} table properties of this projection, {@code type} first. */
     Map<String, String> properties(String column);
+
+    /**
+     * Whether a partition value, as it appears in a location, is one Athena projects: so a query that filters on it
+     * finds the data. A date range relative to {@code NOW} is checked for the format only.
+     */
+    boolean projects(String value);
 
     /**
      * The properties that turn projection on for a table: {@code projection.enabled=true}, every column's
@@ -127,6 +137,16 @@ public sealed interface Projection {
         /** Whether Athena projects {@code value}. */
         public boolean contains(long value) {
             return value >= min && value <= max && (value - min) % interval == 0;
+        }
+
+        @Override
+        public boolean projects(String value) {
+            try {
+                long parsed = Long.parseLong(value);
+                return contains(parsed) && render(parsed).equals(value);
+            } catch (NumberFormatException e) {
+                return false;
+            }
         }
 
         /** {@code value} as Athena renders it into a location: zero-padded to {@code digits} if set. */
@@ -240,6 +260,29 @@ public sealed interface Projection {
         }
 
         @Override
+        public boolean projects(String value) {
+            var formatter = DateTimeFormatter.ofPattern(format, Locale.ROOT);
+            TemporalAccessor parsed;
+            try {
+                parsed = formatter.parse(value);
+            } catch (DateTimeException e) {
+                return false;
+            }
+            if (!parsed.isSupported(ChronoField.EPOCH_DAY)) {
+                // a format coarser than a day (yyyy-MM): its fields are not resolved into a date, so check each
+                for (ChronoField field : ChronoField.values()) {
+                    if (parsed.isSupported(field) && !field.range().isValidValue(parsed.getLong(field))) {
+                        return false;
+                    }
+                }
+                return true;
+            }
+            LocalDate day = LocalDate.from(parsed);
+            return (RELATIVE.matcher(rangeStart).matches() || !day.isBefore(LocalDate.from(formatter.parse(rangeStart))))
+                    && (RELATIVE.matcher(rangeEnd).matches() || !day.isAfter(LocalDate.from(formatter.parse(rangeEnd))));
+        }
+
+        @Override
         public String typeName() {
             return "date";
         }
@@ -324,6 +367,11 @@ public sealed interface Projection {
             return "enum";
         }
 
+        @Override
+        public boolean projects(String value) {
+            return values.contains(value);
+        }
+
         /** {@code type} and {@code values}. */
         @Override
         public Map<String, String> properties(String column) {
@@ -340,6 +388,11 @@ public sealed interface Projection {
         @Override
         public String typeName() {
             return "injected";
+        }
+
+        @Override
+        public boolean projects(String value) {
+            return true; // the query supplies it
         }
 
         /** {@code type} only. */

@@ -94,6 +94,51 @@ class CatalogSyncTest {
     }
 
     @Test
+    void aTableOverGluesMetadataLimitIsRefused() {
+        TableInput current = TableDefinitions.silver(SALES, Fixtures.BUCKET, 2025, 2025);
+        var parameters = new TreeMap<>(current.parameters());
+        var random = new java.util.Random(7);
+        var noise = new StringBuilder();
+        for (int i = 0; i < 1_600_000; i++) {
+            noise.append((char) ('!' + random.nextInt(90)));
+        }
+        parameters.put("owner.notes", noise.toString());
+        TableInput huge = current.withParameters(parameters);
+
+        assertThatThrownBy(() -> CatalogSync.silver(Optional.of(huge), SALES, Fixtures.BUCKET, List.of()))
+                .isInstanceOf(ValidationException.class).hasMessageContaining("over the 1 MiB");
+        assertThat(CatalogSync.silver(Optional.of(current), SALES, Fixtures.BUCKET, List.of()).table())
+                .isEqualTo(current);
+    }
+
+    @Test
+    void anObjectIsCatalogedOnlyWhereTheProjectionTemplateLooksAndWithProjectedValues() {
+        TableInput table = TableDefinitions.silver(SALES, Fixtures.BUCKET, 2025, 2026);
+        Map<String, String> day = Map.of("year", "2026", "month", "01", "day", "02");
+
+        CatalogSync.requireProjected(table, Fixtures.BUCKET,
+                "silver/sales/year=2026/month=01/day=02/part-abc-00000.parquet", day);
+
+        assertThatThrownBy(() -> CatalogSync.requireProjected(table, Fixtures.BUCKET,
+                "silver/sales/year=2026/month=01/day=03/part-abc-00000.parquet", day))
+                .isInstanceOf(ValidationException.class).hasMessageContaining("looks for partition");
+        assertThatThrownBy(() -> CatalogSync.requireProjected(table, Fixtures.BUCKET,
+                "silver/sales/2026/01/02/part-abc-00000.parquet", day)).hasMessageContaining("looks for partition");
+        assertThatThrownBy(() -> CatalogSync.requireProjected(table, Fixtures.BUCKET,
+                "silver/sales/year=2026/month=01/day=02/nested/part-abc-00000.parquet", day))
+                .hasMessageContaining("looks for partition");
+        assertThatThrownBy(() -> CatalogSync.requireProjected(table, "another-bucket",
+                "silver/sales/year=2026/month=01/day=02/part-abc-00000.parquet", day))
+                .hasMessageContaining("looks for partition");
+        assertThatThrownBy(() -> CatalogSync.requireProjected(table, Fixtures.BUCKET,
+                "silver/sales/year=2027/month=01/day=02/part-abc-00000.parquet",
+                Map.of("year", "2027", "month", "01", "day", "02"))).hasMessageContaining("does not project year=2027");
+        assertThatThrownBy(() -> CatalogSync.requireProjected(table, Fixtures.BUCKET,
+                "silver/sales/year=2026/month=1/day=02/part-abc-00000.parquet",
+                Map.of("year", "2026", "month", "1", "day", "02"))).hasMessageContaining("does not project month=1");
+    }
+
+    @Test
     void anIncompatibleColumnChangeIsRefusedAndReportedWhileTheRestIsApplied() {
         TableInput current = TableDefinitions.silver(SALES, Fixtures.BUCKET, 2025, 2025);
         List<FieldType.Field> fields = new java.util.ArrayList<>(SALES.fields().stream()

@@ -23,6 +23,29 @@ import dev.medallion.lake.catalog.Projection.IntegerProjection;
 class ProjectionTest {
 
     @Test
+    void eachTypeSaysWhichLocationValuesItProjects() {
+        var year = Projection.IntegerProjection.range(2020, 2030);
+        assertThat(year.projects("2026")).isTrue();
+        assertThat(year.projects("2031")).isFalse();
+        assertThat(year.projects("02026")).isFalse();
+        assertThat(year.projects("x")).isFalse();
+        var month = Projection.IntegerProjection.padded(1, 12, 2);
+        assertThat(month.projects("03")).isTrue();
+        assertThat(month.projects("3")).isFalse();
+        var channel = new Projection.EnumProjection(List.of("web", "store"));
+        assertThat(channel.projects("web")).isTrue();
+        assertThat(channel.projects("app")).isFalse();
+        assertThat(new Projection.InjectedProjection().projects("anything")).isTrue();
+        var dt = new Projection.DateProjection("2020-01-01", "NOW", "yyyy-MM-dd", 1, Projection.DateUnit.DAYS);
+        assertThat(dt.projects("2026-11-24")).isTrue();
+        assertThat(dt.projects("2019-12-31")).isFalse();
+        assertThat(dt.projects("2026/11/24")).isFalse();
+        var months = new Projection.DateProjection("2020-01", "2030-12", "yyyy-MM", 1, Projection.DateUnit.MONTHS);
+        assertThat(months.projects("2026-11")).isTrue();
+        assertThat(months.projects("2026-13")).isFalse();
+    }
+
+    @Test
     void integerRendersRangeAndOptionalIntervalAndDigits() {
         assertThat(IntegerProjection.range(2024, 2026).properties("year")).containsExactly(
                 entry("projection.year.type", "integer"),
