@@ -70,7 +70,7 @@ public class CatalogResource {
 
     /** What a rebuild did. */
     public record SyncView(String database, String name, boolean updated, List<String> refused,
-            int partitionsInStorage) {
+            int partitionsInStorage, int partitionsRegistered, int partitionsDeregistered) {
     }
 
     @GET
@@ -107,7 +107,7 @@ public class CatalogResource {
     public SyncView sync(@PathParam("database") String database, @PathParam("table") String table) {
         CatalogUpdater.Outcome outcome = updater.rebuild(DatasetName.validate(database), DatasetName.validate(table));
         return new SyncView(outcome.database(), outcome.table().name(), outcome.updated(), outcome.refused(),
-                outcome.partitionsConsidered());
+                outcome.partitionsConsidered(), outcome.partitionsRegistered(), outcome.partitionsDeregistered());
     }
 
     @ServerExceptionMapper

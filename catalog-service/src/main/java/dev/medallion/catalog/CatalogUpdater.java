@@ -45,7 +45,7 @@ public class CatalogUpdater {
 
     /** What a sync did. */
     public record Outcome(String database, TableInput table, boolean updated, List<String> refused,
-            int partitionsConsidered) {
+            int partitionsConsidered, int partitionsRegistered, int partitionsDeregistered) {
     }
 
     /** What the service knows of a table it manages, for the gauges. */
@@ -114,8 +114,8 @@ public class CatalogUpdater {
         PartitionLayout layout = layout(spec, gold);
         List<Partition> partitions = written.files().stream().map(f -> layout.fromValues(f.partition())).distinct()
                 .toList();
-        return store(spec, gold, name, partitions, "run " + written.id(), table -> written.files()
-                .forEach(f -> CatalogSync.requireProjected(table, lake.lake().bucket(), f.key(), f.partition())));
+        return store(spec, gold, name, partitions, false, "run " + written.id(), table -> written.files()
+                .forEach(f -> CatalogSync.requireCovered(table, lake.lake().bucket(), f.key(), f.partition())));
     }
 
     /**
@@ -132,7 +132,7 @@ public class CatalogUpdater {
             if (spec.name().equals(table) || gold.isPresent()) {
                 String prefix = gold.isPresent() ? LakeLayout.goldPrefix(table) : LakeLayout.silverPrefix(table);
                 SortedSet<Partition> partitions = CatalogSync.partitionsIn(store, prefix, layout(spec, gold));
-                return store(spec, gold, table, partitions, "a rebuild from " + partitions.size()
+                return store(spec, gold, table, partitions, true, "a rebuild from " + partitions.size()
                         + " partitions in storage", t -> {
                         });
             }
@@ -140,9 +140,13 @@ public class CatalogUpdater {
         throw new TableNotFoundException(database, table);
     }
 
-    /** Computes and stores the table; {@code check} may refuse it before it is stored. */
+    /**
+     * Computes and stores the table, then registers its partitions if the spec asks for it ({@code all}: the
+     * partitions are every one in storage, so registered ones not among them are removed); {@code check} may refuse
+     * the table before anything is stored.
+     */
     private Outcome store(DatasetSpec spec, Optional<GoldTable> gold, String name, Collection<Partition> partitions,
-            String cause, Consumer<TableInput> check) {
+            boolean all, String cause, Consumer<TableInput> check) {
         Optional<TableInput> current = catalog.table(spec.database(), name);
         CatalogSync.Result result = gold.isPresent()
                 ? CatalogSync.gold(current, spec, gold.get(), lake.lake().bucket(), partitions)
@@ -157,6 +161,21 @@ public class CatalogUpdater {
         metrics.counter("medallion.catalog.syncs", "database", spec.database(), "table", name, "outcome",
                 updated ? "updated" : "unchanged").increment();
         track(spec.database(), name, result.table(), partitions);
+        int registered = 0;
+        int deregistered = 0;
+        if (spec.partitions().registers()) {
+            PartitionLayout layout = layout(spec, gold);
+            List<List<String>> values = partitions.stream().map(p -> List.copyOf(layout.values(p).values())).toList();
+            List<List<String>> known = all ? catalog.partitions(spec.database(), name) : List.of();
+            registered = catalog.addPartitions(spec.database(), result.table(),
+                    values.stream().filter(v -> !known.contains(v)).toList());
+            deregistered = all ? catalog.deletePartitions(spec.database(), name,
+                    known.stream().filter(v -> !values.contains(v)).toList()) : 0;
+            metrics.counter("medallion.catalog.partitions.registered", "database", spec.database(), "table", name)
+                    .increment(registered);
+            metrics.counter("medallion.catalog.partitions.deregistered", "database", spec.database(), "table", name)
+                    .increment(deregistered);
+        }
         if (updated) {
             metrics.counter("medallion.catalog.changes", "database", spec.database(), "table", name, "outcome",
                     "applied").increment();
@@ -165,7 +184,8 @@ public class CatalogUpdater {
         } else {
             LOG.debugf("Table %s.%s already covers %s", spec.database(), name, cause);
         }
-        return new Outcome(spec.database(), result.table(), updated, result.refused(), partitions.size());
+        return new Outcome(spec.database(), result.table(), updated, result.refused(), partitions.size(), registered,
+                deregistered);
     }
 
     private void track(String database, String name, TableInput table, Collection<Partition> partitions) {

@@ -50,6 +50,10 @@ public class MetricDescriptions implements MeterFilter {
                     "Table changes: applied (a new table version) or refused (a column change that would break files)"),
             Map.entry("medallion.catalog.tables", "Tables this catalog service has synced since it started"),
             Map.entry("medallion.catalog.columns", "Columns of a managed table"),
+            Map.entry("medallion.catalog.partitions.registered",
+                    "Partitions registered in the catalog (tables in registered or both mode)"),
+            Map.entry("medallion.catalog.partitions.deregistered",
+                    "Registered partitions removed by a rebuild because storage no longer holds them"),
             Map.entry("medallion.catalog.partitions", "Partitions of a managed table seen since the service started"),
             Map.entry("medallion.catalog.projection.covered",
                     "1 while the latest partition seen lies inside the table's projected range, else 0"));

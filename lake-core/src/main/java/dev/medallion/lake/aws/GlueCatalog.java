@@ -1,13 +1,17 @@
 package dev.medallion.lake.aws;
 
 import java.net.URI;
+import java.util.ArrayList;
+import java.util.Collection;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 
+import dev.medallion.lake.LakeException;
 import dev.medallion.lake.catalog.Catalog;
+import dev.medallion.lake.catalog.PartitionInput;
 import dev.medallion.lake.catalog.TableInput;
 import dev.medallion.lake.spec.DatasetName;
 import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
@@ -20,17 +24,24 @@ import software.amazon.awssdk.services.glue.GlueClient;
 import software.amazon.awssdk.services.glue.model.AlreadyExistsException;
 import software.amazon.awssdk.services.glue.model.Database;
 import software.amazon.awssdk.services.glue.model.EntityNotFoundException;
+import software.amazon.awssdk.services.glue.model.PartitionError;
+import software.amazon.awssdk.services.glue.model.PartitionValueList;
+import software.amazon.awssdk.services.glue.model.StorageDescriptor;
 import software.amazon.awssdk.services.glue.model.Table;
 
 /**
  * The catalog in AWS Glue, optionally another account's ({@code catalogId}). Tables are compared before they are
  * written, so {@code UpdateTable} runs only when something changed and a no-op sync adds no table version.
- * {@code AlreadyExists} from a create (another writer got there first) counts as success. Throttling and server errors
- * are retried with backoff by the client ({@link #client}).
+ * {@code AlreadyExists} from a create (another writer got there first) counts as success. Partitions are registered
+ * with {@code BatchCreatePartition} in chunks of {@value #CREATE_BATCH} and removed with {@code BatchDeletePartition}
+ * in chunks of {@value #DELETE_BATCH}, Glue's limits. Throttling and server errors are retried with backoff by the
+ * client ({@link #client}).
  */
 public final class GlueCatalog implements Catalog {
     /** Attempts per call, the first included: throttling backs off exponentially between them. */
     static final int MAX_ATTEMPTS = 8;
+    static final int CREATE_BATCH = 100;
+    static final int DELETE_BATCH = 25;
 
     private final GlueClient glue;
     private final String catalogId;
@@ -112,6 +123,68 @@ public final class GlueCatalog implements Catalog {
         return true;
     }
 
+    @Override
+    public List<List<String>> partitions(String database, String table) {
+        try {
+            return glue.getPartitionsPaginator(b -> b.catalogId(catalogId).databaseName(DatasetName.validate(database))
+                    .tableName(DatasetName.validate(table))).stream()
+                    .flatMap(page -> page.partitions().stream()).map(p -> List.copyOf(p.values())).toList();
+        } catch (EntityNotFoundException e) {
+            return List.of();
+        }
+    }
+
+    @Override
+    public int addPartitions(String database, TableInput table, Collection<List<String>> values) {
+        int added = 0;
+        for (List<List<String>> chunk : chunks(values, CREATE_BATCH)) {
+            var inputs = chunk.stream().map(v -> partitionToGlue(PartitionInput.of(table, v))).toList();
+            var response = glue.batchCreatePartition(b -> b.catalogId(catalogId).databaseName(database)
+                    .tableName(table.name()).partitionInputList(inputs));
+            requireOnly(response.errors(), "AlreadyExistsException", "register partitions of " + table.name());
+            added += chunk.size() - response.errors().size();
+        }
+        return added;
+    }
+
+    @Override
+    public int deletePartitions(String database, String table, Collection<List<String>> values) {
+        int removed = 0;
+        for (List<List<String>> chunk : chunks(values, DELETE_BATCH)) {
+            var response = glue.batchDeletePartition(b -> b.catalogId(catalogId).databaseName(database)
+                    .tableName(table).partitionsToDelete(chunk.stream()
+                            .map(v -> PartitionValueList.builder().values(v).build()).toList()));
+            requireOnly(response.errors(), "EntityNotFoundException", "remove partitions of " + table);
+            removed += chunk.size() - response.errors().size();
+        }
+        return removed;
+    }
+
+    /** Per-partition errors of a batch call, other than the one that means "already done", fail it. */
+    private static void requireOnly(List<PartitionError> errors, String harmless, String what) {
+        List<String> failed = errors.stream().filter(e -> !harmless.equals(e.errorDetail().errorCode()))
+                .map(e -> e.partitionValues() + ": " + e.errorDetail().errorCode() + " "
+                        + e.errorDetail().errorMessage())
+                .toList();
+        if (!failed.isEmpty()) {
+            throw new LakeException("Cannot " + what + " in Glue: " + failed);
+        }
+    }
+
+    private static List<List<List<String>>> chunks(Collection<List<String>> values, int size) {
+        List<List<String>> all = List.copyOf(values);
+        List<List<List<String>>> chunks = new ArrayList<>();
+        for (int i = 0; i < all.size(); i += size) {
+            chunks.add(all.subList(i, Math.min(all.size(), i + size)));
+        }
+        return chunks;
+    }
+
+    private static software.amazon.awssdk.services.glue.model.PartitionInput partitionToGlue(PartitionInput partition) {
+        return software.amazon.awssdk.services.glue.model.PartitionInput.builder().values(partition.values())
+                .storageDescriptor(storageToGlue(partition.storageDescriptor())).build();
+    }
+
     private void ensureDatabase(String database) {
         if (knownDatabases.contains(DatasetName.validate(database))) {
             return;
@@ -126,20 +199,24 @@ public final class GlueCatalog implements Catalog {
     }
 
     private static software.amazon.awssdk.services.glue.model.TableInput toGlue(TableInput table) {
-        var sd = table.storageDescriptor();
         return software.amazon.awssdk.services.glue.model.TableInput.builder()
                 .name(table.name())
                 .description(table.description())
                 .tableType(table.tableType())
                 .parameters(table.parameters())
                 .partitionKeys(columnsToGlue(table.partitionKeys()))
-                .storageDescriptor(s -> s.columns(columnsToGlue(sd.columns()))
-                        .location(sd.location())
-                        .inputFormat(sd.inputFormat())
-                        .outputFormat(sd.outputFormat())
-                        .compressed(sd.compressed())
-                        .serdeInfo(i -> i.serializationLibrary(sd.serdeInfo().serializationLibrary())
-                                .parameters(sd.serdeInfo().parameters())))
+                .storageDescriptor(storageToGlue(table.storageDescriptor()))
+                .build();
+    }
+
+    private static StorageDescriptor storageToGlue(TableInput.StorageDescriptor sd) {
+        return StorageDescriptor.builder().columns(columnsToGlue(sd.columns()))
+                .location(sd.location())
+                .inputFormat(sd.inputFormat())
+                .outputFormat(sd.outputFormat())
+                .compressed(sd.compressed())
+                .serdeInfo(i -> i.serializationLibrary(sd.serdeInfo().serializationLibrary())
+                        .parameters(sd.serdeInfo().parameters()))
                 .build();
     }
 

@@ -1,5 +1,6 @@
 package dev.medallion.lake.catalog;
 
+import java.util.Collection;
 import java.util.List;
 import java.util.Optional;
 
@@ -26,4 +27,22 @@ public interface Catalog {
      * @return whether the catalog changed
      */
     boolean put(String database, TableInput table);
+
+    /** The partitions registered for a table, each as its values in partition-key order; empty if none or no table. */
+    List<List<String>> partitions(String database, String table);
+
+    /**
+     * Registers partitions of a stored table (for engines without projection); those already registered are left
+     * as they are.
+     *
+     * @return how many were added
+     */
+    int addPartitions(String database, TableInput table, Collection<List<String>> values);
+
+    /**
+     * Removes registered partitions; those not registered are skipped.
+     *
+     * @return how many were removed
+     */
+    int deletePartitions(String database, String table, Collection<List<String>> values);
 }

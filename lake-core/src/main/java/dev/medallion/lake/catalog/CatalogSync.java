@@ -65,7 +65,7 @@ public final class CatalogSync {
     public static Result silver(Optional<TableInput> current, DatasetSpec spec, String bucket,
             Collection<Partition> written) {
         return sync(current, spec.database(), spec.name(), PartitionLayout.of(spec.granularity()),
-                TableDefinitions.silverColumns(spec),
+                spec.partitions().projects(), TableDefinitions.silverColumns(spec),
                 (min, max) -> TableDefinitions.silver(spec, bucket, min, max), written);
     }
 
@@ -80,7 +80,8 @@ public final class CatalogSync {
     public static Result gold(Optional<TableInput> current, DatasetSpec spec, GoldTable gold, String bucket,
             Collection<Partition> written) {
         return sync(current, spec.database(), gold.name(), PartitionLayout.of(Granularity.DAY),
-                TableDefinitions.goldColumns(spec, gold), (min, max) -> TableDefinitions.gold(spec, gold, bucket, min, max),
+                spec.partitions().projects(), TableDefinitions.goldColumns(spec, gold),
+                (min, max) -> TableDefinitions.gold(spec, gold, bucket, min, max),
                 written);
     }
 
@@ -105,24 +106,29 @@ public final class CatalogSync {
     }
 
     /**
-     * Proves that an object written is where the table's projection makes Athena look: its folder is the
-     * {@code storage.location.template} with the partition's values substituted, and every value is projected.
+     * Proves that an object written is where engines will look for its partition: under the folder the table's
+     * {@code storage.location.template} gives for the partition's values (or, without projection, the table location
+     * followed by {@code key=value/...}), with every value projected when the table projects.
      *
      * @throws ValidationException saying what does not match
      */
-    public static void requireProjected(TableInput table, String bucket, String key, Map<String, String> values) {
+    public static void requireCovered(TableInput table, String bucket, String key, Map<String, String> values) {
         String template = table.parameters().get("storage.location.template");
-        if (template == null) {
-            throw new ValidationException("Cannot check '" + key + "' against table " + table.name()
-                    + ": it has no storage.location.template");
-        }
-        String folder = template;
+        String folder = template != null ? template
+                : table.storageDescriptor().location()
+                        + String.join("/", table.partitionKeys().stream().map(c -> c.name() + "=${" + c.name() + "}").toList());
         for (TableInput.Column column : table.partitionKeys()) {
             String value = values.get(column.name());
-            Optional<Projection> projection = Projection.read(column.name(), table.parameters());
-            if (value == null || projection.isEmpty() || !projection.get().projects(value)) {
-                throw new ValidationException("Cannot catalog '" + key + "': table " + table.name()
-                        + " does not project " + column.name() + "=" + value);
+            if (value == null) {
+                throw new ValidationException("Cannot catalog '" + key + "': it has no value for partition key "
+                        + column.name() + " of table " + table.name());
+            }
+            if ("true".equals(table.parameters().get("projection.enabled"))) {
+                Optional<Projection> projection = Projection.read(column.name(), table.parameters());
+                if (projection.isEmpty() || !projection.get().projects(value)) {
+                    throw new ValidationException("Cannot catalog '" + key + "': table " + table.name()
+                            + " does not project " + column.name() + "=" + value);
+                }
             }
             folder = folder.replace("${" + column.name() + "}", value);
         }
@@ -161,7 +167,7 @@ public final class CatalogSync {
     }
 
     private static Result sync(Optional<TableInput> current, String database, String name, PartitionLayout layout,
-            List<TableInput.Column> columns, NewTable newTable, Collection<Partition> written) {
+            boolean projects, List<TableInput.Column> columns, NewTable newTable, Collection<Partition> written) {
         written.forEach(layout::values); // rejects partitions of the other granularity
         IntSummaryStatistics years = written.stream().mapToInt(Partition::year).summaryStatistics();
         if (current.isEmpty()) {
@@ -178,15 +184,26 @@ public final class CatalogSync {
                     + ": its partition keys " + table.partitionKeys() + " are not " + keys
                     + "; changing the granularity needs a new table");
         }
-        Projection.IntegerProjection year = Projection.read(YEAR, table.parameters())
-                .filter(Projection.IntegerProjection.class::isInstance).map(Projection.IntegerProjection.class::cast)
-                .orElseThrow(() -> new ValidationException("Cannot update table " + database + "." + table.name()
-                        + ": it has no integer projection of " + YEAR));
         Map<String, String> parameters = new TreeMap<>(table.parameters());
-        if (!written.isEmpty()) {
-            var widened = new Projection.IntegerProjection(Math.min(year.min(), years.getMin()),
-                    Math.max(year.max(), years.getMax()), year.interval(), year.digits());
-            parameters.putAll(widened.properties(YEAR));
+        Optional<Projection.IntegerProjection> year = Projection.read(YEAR, parameters)
+                .filter(Projection.IntegerProjection.class::isInstance).map(Projection.IntegerProjection.class::cast);
+        if (!projects) {
+            parameters.keySet().removeIf(k -> k.startsWith("projection.") || k.equals("storage.location.template"));
+        } else if (year.isPresent()) {
+            if (!written.isEmpty()) {
+                var widened = new Projection.IntegerProjection(Math.min(year.get().min(), years.getMin()),
+                        Math.max(year.get().max(), years.getMax()), year.get().interval(), year.get().digits());
+                parameters.putAll(widened.properties(YEAR));
+            }
+        } else if (!written.isEmpty() && !parameters.containsKey("projection.enabled")) {
+            // the spec turned projection on for a table that had registered partitions only
+            parameters.putAll(layout.tableProperties(table.storageDescriptor().location(), years.getMin(),
+                    years.getMax()));
+        } else {
+            throw new ValidationException("Cannot update table " + database + "." + table.name()
+                    + ": it has no integer projection of " + YEAR + (written.isEmpty()
+                            ? " and no partition was written to start one from"
+                            : ", though projection is enabled"));
         }
         SchemaEvolution.Result evolved = SchemaEvolution.reconcile(table.storageDescriptor().columns(), columns);
         return new Result(withinMetadataLimit(table.withParameters(parameters).withColumns(evolved.columns())),

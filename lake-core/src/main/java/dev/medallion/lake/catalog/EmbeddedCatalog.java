@@ -2,7 +2,9 @@ package dev.medallion.lake.catalog;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.util.Collection;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -12,6 +14,8 @@ import java.util.TreeSet;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
 
 import dev.medallion.lake.LakeException;
 import dev.medallion.lake.ValidationException;
@@ -25,7 +29,9 @@ import dev.medallion.lake.store.SupportsPrefixListing;
  * A catalog kept in the lake itself, for when there is no Glue: each table is a series of Glue {@code TableInput}
  * JSON documents, versioned like Glue's table versions, at {@code catalog/{database}/{table}/v000001.json},
  * {@code v000002.json}, ... The newest version is the table. A version is written only when the content changes, so
- * a sync that changes nothing leaves the catalog as it was.
+ * a sync that changes nothing leaves the catalog as it was. Registered partitions are one Glue
+ * {@code PartitionInput} JSON each, at {@code catalog/{database}/{table}/partitions/{key=value/...}.json}, created
+ * once.
  *
  * <p>
  * Database and table names must be valid {@link DatasetName}s, so no name can reach outside its prefix. Versions are
@@ -37,6 +43,7 @@ public final class EmbeddedCatalog implements Catalog {
     public static final String PREFIX = "catalog/";
 
     private static final Pattern VERSION = Pattern.compile("v([0-9]{6,9})\\.json");
+    private static final ObjectMapper JSON = new ObjectMapper();
 
     private final ObjectStore store;
     private final SupportsPrefixListing listing;
@@ -120,6 +127,66 @@ public final class EmbeddedCatalog implements Catalog {
             });
         }
         return List.copyOf(names);
+    }
+
+    @Override
+    public List<List<String>> partitions(String database, String table) {
+        String prefix = partitionsPrefix(database, table);
+        try (Stream<ObjectInfo> objects = listing.list(prefix)) {
+            return objects.map(o -> o.key().substring(prefix.length(), o.key().length() - ".json".length()))
+                    .map(path -> List.of(path.split("/")).stream().map(kv -> kv.substring(kv.indexOf('=') + 1))
+                            .toList())
+                    .toList();
+        }
+    }
+
+    @Override
+    public int addPartitions(String database, TableInput table, Collection<List<String>> values) {
+        int added = 0;
+        for (List<String> partition : values) {
+            PartitionInput input = PartitionInput.of(table, partition);
+            byte[] json;
+            try {
+                json = JSON.writeValueAsBytes(input);
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+            if (store.createIfAbsent(partitionKey(database, table, partition), json)) {
+                added++;
+            }
+        }
+        return added;
+    }
+
+    @Override
+    public int deletePartitions(String database, String table, Collection<List<String>> values) {
+        Optional<TableInput> defined = table(database, table);
+        if (defined.isEmpty()) {
+            return 0;
+        }
+        int removed = 0;
+        for (List<String> partition : values) {
+            String key = partitionKey(database, defined.get(), partition);
+            if (store.stat(key).isPresent()) {
+                store.delete(key);
+                removed++;
+            }
+        }
+        return removed;
+    }
+
+    private static String partitionsPrefix(String database, String table) {
+        return tablePrefix(database, table) + "partitions/";
+    }
+
+    private static String partitionKey(String database, TableInput table, List<String> values) {
+        PartitionInput.of(table, values); // validates the values
+        StringBuilder path = new StringBuilder(partitionsPrefix(database, table.name()));
+        for (int i = 0; i < values.size(); i++) {
+            path.append(i == 0 ? "" : "/").append(table.partitionKeys().get(i).name()).append('=')
+                    .append(values.get(i));
+        }
+        return path.append(".json").toString();
     }
 
     /** How many versions a table has; 0 if it does not exist. */

@@ -10,6 +10,7 @@ import dev.medallion.lake.ValidationException;
 import dev.medallion.lake.gold.GoldTable;
 import dev.medallion.lake.spec.DatasetSpec;
 import dev.medallion.lake.spec.Granularity;
+import dev.medallion.lake.spec.PartitionRegistration;
 
 /** The Glue table definitions of the lake's tables, derived from dataset specs. */
 public final class TableDefinitions {
@@ -25,15 +26,23 @@ public final class TableDefinitions {
 
     /**
      * The Silver table of a dataset: named after it, Parquet under {@code s3://bucket/silver/{dataset}/}, columns from
-     * {@link SilverColumns}, partitioned by {@link PartitionLayout} with projection for years
-     * {@code minYear..maxYear}.
+     * {@link SilverColumns}, partitioned by {@link PartitionLayout}, with projection for years
+     * {@code minYear..maxYear} unless the spec registers partitions only.
      */
     public static TableInput silver(DatasetSpec spec, String bucket, int minYear, int maxYear) {
         PartitionLayout layout = PartitionLayout.of(spec.granularity());
         return table(spec.name(), "Medallion Silver table of dataset " + spec.name()
                 + ": typed Snappy Parquet partitioned by event time (" + layout.name().toLowerCase(Locale.ROOT)
-                + ", UTC), read through Athena partition projection", SILVER_PREFIX, bucket, layout,
-                silverColumns(spec), minYear, maxYear);
+                + ", UTC), " + howFound(spec.partitions()), SILVER_PREFIX, bucket, layout, silverColumns(spec),
+                spec.partitions().projects(), minYear, maxYear);
+    }
+
+    private static String howFound(PartitionRegistration partitions) {
+        return switch (partitions) {
+            case PROJECTION -> "read through Athena partition projection";
+            case REGISTERED -> "partitions registered in the catalog";
+            case BOTH -> "read through Athena partition projection, partitions also registered in the catalog";
+        };
     }
 
     /**
@@ -46,7 +55,8 @@ public final class TableDefinitions {
                         : "day, " + String.join(", ",
                                 gold.dimensions()))
                 + " (event time, UTC), recomputed per day from Silver", GOLD_PREFIX,
-                bucket, PartitionLayout.of(Granularity.DAY), goldColumns(spec, gold), minYear, maxYear);
+                bucket, PartitionLayout.of(Granularity.DAY), goldColumns(spec, gold), spec.partitions().projects(),
+                minYear, maxYear);
     }
 
     /** The data columns of a Gold table as Glue columns. */
@@ -56,13 +66,15 @@ public final class TableDefinitions {
     }
 
     private static TableInput table(String name, String description, String prefix, String bucket,
-            PartitionLayout layout, List<TableInput.Column> columns, int minYear, int maxYear) {
+            PartitionLayout layout, List<TableInput.Column> columns, boolean projected, int minYear, int maxYear) {
         String location = "s3://" + validateBucket(bucket) + "/" + prefix + name + "/";
         Map<String, String> parameters = new LinkedHashMap<>();
         parameters.put("classification", "parquet");
         parameters.put("parquet.compression", "SNAPPY");
         parameters.put("EXTERNAL", "TRUE");
-        parameters.putAll(layout.tableProperties(location, minYear, maxYear));
+        if (projected) {
+            parameters.putAll(layout.tableProperties(location, minYear, maxYear));
+        }
         return new TableInput(name, description, TableInput.EXTERNAL_TABLE, parameters, layout.partitionKeys(),
                 TableInput.StorageDescriptor.parquet(columns, location));
     }

@@ -19,9 +19,18 @@ import dev.medallion.lake.gold.GoldTable;
  * @param fields the schema, in column order
  * @param database the catalog database the table lives in
  * @param gold the aggregated tables kept from it
+ * @param partitions how engines find its tables' partitions (projection, registered in the catalog, or both)
  */
 public record DatasetSpec(String name, String eventTimeField, Granularity granularity, Optional<String> key,
-        UnknownFieldPolicy unknownFields, List<FieldType.Field> fields, String database, List<GoldTable> gold) {
+        UnknownFieldPolicy unknownFields, List<FieldType.Field> fields, String database, List<GoldTable> gold,
+        PartitionRegistration partitions) {
+
+    /** A dataset whose tables use partition projection. */
+    public DatasetSpec(String name, String eventTimeField, Granularity granularity, Optional<String> key,
+            UnknownFieldPolicy unknownFields, List<FieldType.Field> fields, String database, List<GoldTable> gold) {
+        this(name, eventTimeField, granularity, key, unknownFields, fields, database, gold,
+                PartitionRegistration.PROJECTION);
+    }
 
     /** A dataset without Gold tables. */
     public DatasetSpec(String name, String eventTimeField, Granularity granularity, Optional<String> key,
@@ -59,6 +68,9 @@ public record DatasetSpec(String name, String eventTimeField, Granularity granul
         });
         gold = List.copyOf(gold);
         gold.forEach(table -> table.validate(schema));
+        if (partitions == null) {
+            throw invalid(name, "how partitions are found is missing");
+        }
     }
 
     /** The position of a field in {@link #fields()}, or -1. */

@@ -29,7 +29,7 @@ import dev.medallion.lake.gold.GoldTable;
  *     partitioning: day         # day (year=/month=/day=) or hour (adds hour=)
  *     key: order_id             # optional business key
  *     unknown-fields: keep      # drop | keep (JSON in _extra) | quarantine
- *     catalog: { database: lake }
+ *     catalog: { database: lake, partitions: projection }   # projection | registered | both
  *     schema:
  *       order_id: { type: string, required: true }
  *       amount:   { type: "decimal(12,2)", required: true }
@@ -51,7 +51,7 @@ public final class DatasetSpecs {
             "catalog", "schema", "gold");
     private static final Set<String> GOLD_KEYS = Set.of("dimensions", "measures");
     private static final Set<String> FIELD_KEYS = Set.of("type", "required");
-    private static final Set<String> CATALOG_KEYS = Set.of("database");
+    private static final Set<String> CATALOG_KEYS = Set.of("database", "partitions");
 
     private final Map<String, DatasetSpec> byName;
 
@@ -110,7 +110,9 @@ public final class DatasetSpecs {
                 text(node, "unknown-fields", where).map(UnknownFieldPolicy::parse).orElse(UnknownFieldPolicy.KEEP),
                 fields,
                 text(catalog, "database", where).orElse("lake"),
-                gold(node.get("gold"), where));
+                gold(node.get("gold"), where),
+                text(catalog, "partitions", where).map(PartitionRegistration::parse)
+                        .orElse(PartitionRegistration.PROJECTION));
     }
 
     private static List<GoldTable> gold(JsonNode node, String where) {

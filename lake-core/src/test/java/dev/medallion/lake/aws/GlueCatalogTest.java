@@ -121,4 +121,29 @@ class GlueCatalogTest {
         assertThat(endpoint.operations().stream().filter("GetTables"::equals)).hasSize(GlueCatalog.MAX_ATTEMPTS);
         assertThat(List.copyOf(catalog.tables("lake"))).containsExactly("sales");
     }
+
+    @Test
+    void partitionsAreRegisteredInBatchesOfAHundredAndRemovedInBatchesOfTwentyFive() {
+        var catalog = new GlueCatalog(client, Optional.empty());
+        TableInput table = TableDefinitions.silver(spec, "lake-bucket", 2026, 2026);
+        catalog.put("lake", table);
+        List<List<String>> days = new java.util.ArrayList<>();
+        for (java.time.LocalDate d = java.time.LocalDate.of(2026, 1, 1); days.size() < 250; d = d.plusDays(1)) {
+            days.add(List.of(Integer.toString(d.getYear()), String.format("%02d", d.getMonthValue()),
+                    String.format("%02d", d.getDayOfMonth())));
+        }
+
+        assertThat(catalog.addPartitions("lake", table, days)).isEqualTo(250);
+        assertThat(catalog.addPartitions("lake", table, days.subList(0, 10))).isZero(); // already there
+        assertThat(catalog.deletePartitions("lake", "sales", days.subList(200, 250))).isEqualTo(50);
+
+        assertThat(endpoint.requests()).filteredOn(r -> r.operation().equals("BatchCreatePartition"))
+                .extracting(r -> r.body().path("PartitionInputList").size()).containsExactly(100, 100, 50, 10);
+        assertThat(endpoint.requests()).filteredOn(r -> r.operation().equals("BatchDeletePartition"))
+                .extracting(r -> r.body().path("PartitionsToDelete").size()).containsExactly(25, 25);
+        assertThat(catalog.partitions("lake", "sales")).hasSize(200).contains(List.of("2026", "01", "01"));
+        assertThat(endpoint.requests()).filteredOn(r -> r.operation().equals("BatchCreatePartition")).first()
+                .satisfies(r -> assertThat(r.body().path("PartitionInputList").get(0).path("StorageDescriptor")
+                        .path("Location").asText()).isEqualTo("s3://lake-bucket/silver/sales/year=2026/month=01/day=01/"));
+    }
 }

@@ -34,6 +34,8 @@ public final class LocalGlueEndpoint implements AutoCloseable {
     private final List<Request> requests = new ArrayList<>();
     private final Map<String, Map<String, ObjectNode>> tables = new TreeMap<>();
     private final Map<String, Integer> versions = new TreeMap<>();
+    /** Per table ({@code db.table}), partition values joined by '/' to the partition. */
+    private final Map<String, Map<String, JsonNode>> partitions = new TreeMap<>();
     private final AtomicInteger throttle = new AtomicInteger();
 
     public LocalGlueEndpoint() throws IOException {
@@ -133,8 +135,51 @@ public final class LocalGlueEndpoint implements AutoCloseable {
                 tables.get(database).put(name, table);
                 ok(exchange, JSON.createObjectNode());
             }
+            case "GetPartitions" -> {
+                ArrayNode list = JSON.createArrayNode();
+                partitions.getOrDefault(database + "." + body.path("TableName").asText(), Map.of()).values()
+                        .forEach(list::add);
+                ok(exchange, JSON.createObjectNode().set("Partitions", list));
+            }
+            case "BatchCreatePartition" -> batch(exchange, body, "PartitionInputList", 100, true);
+            case "BatchDeletePartition" -> batch(exchange, body, "PartitionsToDelete", 25, false);
             default -> error(exchange, "InvalidInputException", "Operation " + operation + " is not implemented here");
         }
+    }
+
+    /** Glue's batch semantics: at most {@code limit} entries, per-entry errors in the answer, the rest applied. */
+    private void batch(HttpExchange exchange, JsonNode body, String field, int limit, boolean create)
+            throws IOException {
+        JsonNode entries = body.path(field);
+        if (entries.size() > limit) {
+            error(exchange, "InvalidInputException", field + " holds " + entries.size() + " entries; at most " + limit);
+            return;
+        }
+        String table = body.path("DatabaseName").asText() + "." + body.path("TableName").asText();
+        Map<String, JsonNode> existing = partitions.computeIfAbsent(table, t -> new TreeMap<>());
+        ArrayNode errors = JSON.createArrayNode();
+        for (JsonNode entry : entries) {
+            List<String> values = new ArrayList<>();
+            entry.path("Values").forEach(v -> values.add(v.asText()));
+            String id = String.join("/", values);
+            boolean present = existing.containsKey(id);
+            if (create == present) {
+                ObjectNode failure = errors.addObject();
+                failure.set("PartitionValues", entry.path("Values"));
+                failure.putObject("ErrorDetail").put("ErrorCode", present ? "AlreadyExistsException"
+                        : "EntityNotFoundException").put("ErrorMessage", "Partition " + id);
+            } else if (create) {
+                existing.put(id, entry);
+            } else {
+                existing.remove(id);
+            }
+        }
+        ok(exchange, JSON.createObjectNode().set("Errors", errors));
+    }
+
+    /** The partitions registered for a table, as their values joined by '/'. */
+    public synchronized List<String> partitions(String database, String table) {
+        return List.copyOf(partitions.getOrDefault(database + "." + table, Map.of()).keySet());
     }
 
     private static void ok(HttpExchange exchange, JsonNode body) throws IOException {

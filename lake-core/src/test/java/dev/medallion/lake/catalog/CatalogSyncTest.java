@@ -15,6 +15,7 @@ import dev.medallion.lake.ValidationException;
 import dev.medallion.lake.spec.DatasetSpec;
 import dev.medallion.lake.spec.FieldType;
 import dev.medallion.lake.spec.Granularity;
+import dev.medallion.lake.spec.PartitionRegistration;
 import dev.medallion.lake.store.InMemoryObjectStore;
 
 class CatalogSyncTest {
@@ -94,6 +95,36 @@ class CatalogSyncTest {
     }
 
     @Test
+    void aRegisteredOnlyTableHasNoProjectionAndSwitchingModesAddsOrDropsIt() {
+        DatasetSpec registered = withPartitions(PartitionRegistration.REGISTERED);
+
+        TableInput plain = CatalogSync.silver(Optional.empty(), registered, Fixtures.BUCKET,
+                List.of(Partition.day(2026, 1, 2))).table();
+        assertThat(plain.parameters()).doesNotContainKeys("projection.enabled", "storage.location.template")
+                .containsEntry("classification", "parquet");
+        assertThat(plain.description()).contains("registered in the catalog");
+        CatalogSync.requireCovered(plain, Fixtures.BUCKET, "silver/sales/year=2026/month=01/day=02/part-a.parquet",
+                Map.of("year", "2026", "month", "01", "day", "02"));
+        assertThatThrownBy(() -> CatalogSync.requireCovered(plain, Fixtures.BUCKET,
+                "silver/sales/year=2026/month=01/part-a.parquet", Map.of("year", "2026", "month", "01", "day", "02")))
+                .hasMessageContaining("looks for partition");
+
+        TableInput projected = CatalogSync.silver(Optional.of(plain), withPartitions(PartitionRegistration.BOTH),
+                Fixtures.BUCKET, List.of(Partition.day(2027, 3, 4))).table();
+        assertThat(projected.parameters()).containsEntry("projection.enabled", "true")
+                .containsEntry("projection.year.range", "2027,2027");
+
+        TableInput dropped = CatalogSync.silver(Optional.of(projected), registered, Fixtures.BUCKET, List.of())
+                .table();
+        assertThat(dropped.parameters()).isEqualTo(plain.parameters());
+    }
+
+    private static DatasetSpec withPartitions(PartitionRegistration mode) {
+        return new DatasetSpec(SALES.name(), SALES.eventTimeField(), SALES.granularity(), SALES.key(),
+                SALES.unknownFields(), SALES.fields(), SALES.database(), SALES.gold(), mode);
+    }
+
+    @Test
     void aTableOverGluesMetadataLimitIsRefused() {
         TableInput current = TableDefinitions.silver(SALES, Fixtures.BUCKET, 2025, 2025);
         var parameters = new TreeMap<>(current.parameters());
@@ -116,24 +147,24 @@ class CatalogSyncTest {
         TableInput table = TableDefinitions.silver(SALES, Fixtures.BUCKET, 2025, 2026);
         Map<String, String> day = Map.of("year", "2026", "month", "01", "day", "02");
 
-        CatalogSync.requireProjected(table, Fixtures.BUCKET,
+        CatalogSync.requireCovered(table, Fixtures.BUCKET,
                 "silver/sales/year=2026/month=01/day=02/part-abc-00000.parquet", day);
 
-        assertThatThrownBy(() -> CatalogSync.requireProjected(table, Fixtures.BUCKET,
+        assertThatThrownBy(() -> CatalogSync.requireCovered(table, Fixtures.BUCKET,
                 "silver/sales/year=2026/month=01/day=03/part-abc-00000.parquet", day))
                 .isInstanceOf(ValidationException.class).hasMessageContaining("looks for partition");
-        assertThatThrownBy(() -> CatalogSync.requireProjected(table, Fixtures.BUCKET,
+        assertThatThrownBy(() -> CatalogSync.requireCovered(table, Fixtures.BUCKET,
                 "silver/sales/2026/01/02/part-abc-00000.parquet", day)).hasMessageContaining("looks for partition");
-        assertThatThrownBy(() -> CatalogSync.requireProjected(table, Fixtures.BUCKET,
+        assertThatThrownBy(() -> CatalogSync.requireCovered(table, Fixtures.BUCKET,
                 "silver/sales/year=2026/month=01/day=02/nested/part-abc-00000.parquet", day))
                 .hasMessageContaining("looks for partition");
-        assertThatThrownBy(() -> CatalogSync.requireProjected(table, "another-bucket",
+        assertThatThrownBy(() -> CatalogSync.requireCovered(table, "another-bucket",
                 "silver/sales/year=2026/month=01/day=02/part-abc-00000.parquet", day))
                 .hasMessageContaining("looks for partition");
-        assertThatThrownBy(() -> CatalogSync.requireProjected(table, Fixtures.BUCKET,
+        assertThatThrownBy(() -> CatalogSync.requireCovered(table, Fixtures.BUCKET,
                 "silver/sales/year=2027/month=01/day=02/part-abc-00000.parquet",
                 Map.of("year", "2027", "month", "01", "day", "02"))).hasMessageContaining("does not project year=2027");
-        assertThatThrownBy(() -> CatalogSync.requireProjected(table, Fixtures.BUCKET,
+        assertThatThrownBy(() -> CatalogSync.requireCovered(table, Fixtures.BUCKET,
                 "silver/sales/year=2026/month=1/day=02/part-abc-00000.parquet",
                 Map.of("year", "2026", "month", "1", "day", "02"))).hasMessageContaining("does not project month=1");
     }

@@ -118,6 +118,27 @@ class EmbeddedCatalogTest {
                 .hasMessageContaining("catalog/lake/sales/v000001.json");
     }
 
+    @Test
+    void registersEachPartitionOnceBesideTheTableAndRemovesIt() {
+        TableInput table = sales(2025, 2026);
+        catalog.put("lake", table);
+        List<List<String>> days = List.of(List.of("2025", "12", "31"), List.of("2026", "01", "02"));
+
+        assertThat(catalog.addPartitions("lake", table, days)).isEqualTo(2);
+        assertThat(catalog.addPartitions("lake", table, days)).isZero();
+
+        assertThat(catalog.partitions("lake", "sales")).containsExactlyInAnyOrderElementsOf(days);
+        assertThat(catalog.tables("lake")).containsExactly("sales");
+        assertThat(catalog.databases()).containsExactly("lake");
+        assertThat(catalog.versionCount("lake", "sales")).isEqualTo(1);
+        assertThat(store.stat("catalog/lake/sales/partitions/year=2026/month=01/day=02.json")).isPresent();
+        assertThat(catalog.deletePartitions("lake", "sales", List.of(days.get(0), List.of("2020", "01", "01"))))
+                .isEqualTo(1);
+        assertThat(catalog.partitions("lake", "sales")).containsExactly(days.get(1));
+        assertThatThrownBy(() -> catalog.addPartitions("lake", table, List.of(List.of("2026", "01", "../x"))))
+                .isInstanceOf(ValidationException.class);
+    }
+
     private void writeRaw(String key, String content) {
         try (var writer = store.create(key, Map.of())) {
             writer.write(content.getBytes(StandardCharsets.UTF_8));
