@@ -1,5 +1,6 @@
 package dev.medallion.catalog;
 
+import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
@@ -7,7 +8,7 @@ import java.util.Optional;
 import java.util.SortedSet;
 import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.function.Consumer;
+import java.util.function.Function;
 
 import jakarta.inject.Singleton;
 
@@ -17,6 +18,7 @@ import dev.medallion.lake.ValidationException;
 import dev.medallion.lake.aws.S3ObjectStore;
 import dev.medallion.lake.catalog.Catalog;
 import dev.medallion.lake.catalog.CatalogSync;
+import dev.medallion.lake.catalog.ParquetFooters;
 import dev.medallion.lake.catalog.Partition;
 import dev.medallion.lake.catalog.PartitionLayout;
 import dev.medallion.lake.catalog.Projection;
@@ -114,8 +116,15 @@ public class CatalogUpdater {
         PartitionLayout layout = layout(spec, gold);
         List<Partition> partitions = written.files().stream().map(f -> layout.fromValues(f.partition())).distinct()
                 .toList();
-        return store(spec, gold, name, partitions, false, "run " + written.id(), table -> written.files()
-                .forEach(f -> CatalogSync.requireCovered(table, lake.lake().bucket(), f.key(), f.partition())));
+        return store(spec, gold, name, partitions, false, "run " + written.id(), table -> {
+            List<String> disagreements = new ArrayList<>();
+            for (FilesWritten.WrittenFile file : written.files()) {
+                CatalogSync.requireCovered(table, lake.lake().bucket(), file.key(), file.partition());
+                disagreements.addAll(ParquetFooters.disagreements(store, file.key(),
+                        table.storageDescriptor().columns()));
+            }
+            return disagreements;
+        });
     }
 
     /**
@@ -133,8 +142,7 @@ public class CatalogUpdater {
                 String prefix = gold.isPresent() ? LakeLayout.goldPrefix(table) : LakeLayout.silverPrefix(table);
                 SortedSet<Partition> partitions = CatalogSync.partitionsIn(store, prefix, layout(spec, gold));
                 return store(spec, gold, table, partitions, true, "a rebuild from " + partitions.size()
-                        + " partitions in storage", t -> {
-                        });
+                        + " partitions in storage", t -> List.of());
             }
         }
         throw new TableNotFoundException(database, table);
@@ -143,20 +151,21 @@ public class CatalogUpdater {
     /**
      * Computes and stores the table, then registers its partitions if the spec asks for it ({@code all}: the
      * partitions are every one in storage, so registered ones not among them are removed); {@code check} may refuse
-     * the table before anything is stored.
+     * the table before anything is stored (by throwing), and reports what the files say against it.
      */
     private Outcome store(DatasetSpec spec, Optional<GoldTable> gold, String name, Collection<Partition> partitions,
-            boolean all, String cause, Consumer<TableInput> check) {
+            boolean all, String cause, Function<TableInput, List<String>> check) {
         Optional<TableInput> current = catalog.table(spec.database(), name);
         CatalogSync.Result result = gold.isPresent()
                 ? CatalogSync.gold(current, spec, gold.get(), lake.lake().bucket(), partitions)
                 : CatalogSync.silver(current, spec, lake.lake().bucket(), partitions);
-        for (String refused : result.refused()) {
-            LOG.warnf("Refused a column change in table %s.%s (from %s): %s", spec.database(), name, cause, refused);
+        List<String> refused = new ArrayList<>(result.refused());
+        refused.addAll(check.apply(result.table()));
+        for (String reason : refused) {
+            LOG.warnf("Refused a column change in table %s.%s (from %s): %s", spec.database(), name, cause, reason);
         }
         metrics.counter("medallion.catalog.changes", "database", spec.database(), "table", name, "outcome",
-                "refused").increment(result.refused().size());
-        check.accept(result.table());
+                "refused").increment(refused.size());
         boolean updated = catalog.put(spec.database(), result.table());
         metrics.counter("medallion.catalog.syncs", "database", spec.database(), "table", name, "outcome",
                 updated ? "updated" : "unchanged").increment();
@@ -184,7 +193,7 @@ public class CatalogUpdater {
         } else {
             LOG.debugf("Table %s.%s already covers %s", spec.database(), name, cause);
         }
-        return new Outcome(spec.database(), result.table(), updated, result.refused(), partitions.size(), registered,
+        return new Outcome(spec.database(), result.table(), updated, refused, partitions.size(), registered,
                 deregistered);
     }
 

@@ -16,6 +16,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.UUID;
 
 import jakarta.inject.Inject;
@@ -26,6 +27,8 @@ import dev.medallion.lake.aws.S3ObjectStore;
 import dev.medallion.lake.catalog.EmbeddedCatalog;
 import dev.medallion.lake.message.BronzeObjectLanded;
 import dev.medallion.lake.message.FilesWritten;
+import dev.medallion.lake.parquet.RowWriter;
+import dev.medallion.lake.spec.FieldType;
 import dev.medallion.support.Queues;
 import dev.medallion.support.testing.LocalStackResource;
 import io.micrometer.core.instrument.Counter;
@@ -147,6 +150,31 @@ class CatalogServiceTest {
         store.delete("silver/sales/year=2019/month=05/day=01/part-rebuild-00000.parquet");
         store.delete("silver/sales/year=2027/month=02/day=03/part-rebuild-00000.parquet");
         store.delete("silver/sales/year=2027/month=02/day=03/_not_a_partition/notes.txt");
+    }
+
+    @Test
+    void aFileWhoseColumnsDisagreeWithTheTableIsReportedAndTheTableKeepsItsTypes() {
+        String key = "silver/sales/year=2026/month=01/day=05/part-" + UUID.randomUUID() + "-00000.parquet";
+        var columns = List.of(new FieldType.Field("order_id", FieldType.parse("string"), true),
+                new FieldType.Field("amount", FieldType.parse("string"), false));
+        try (var writer = new RowWriter(store, key, columns, Set.of(), Map.of(), RowWriter.Settings.defaults())) {
+            writer.add(new Object[] { "o-1", "12.50" });
+        }
+        Counter counter = metrics.find("medallion.catalog.changes").tags("table", "sales", "outcome", "refused")
+                .counter();
+        double before = counter == null ? 0 : counter.count();
+
+        var outcome = updater.apply(FilesWritten.silver("run-" + UUID.randomUUID(), "sales", "lake",
+                List.of(new FilesWritten.WrittenFile(key, Map.of("year", "2026", "month", "01", "day", "05"), 1, 100)),
+                List.of(), 0));
+
+        assertThat(outcome.refused()).contains("file " + key + ": column amount is string where the table reads "
+                + "decimal(12,2)");
+        assertThat(metrics.find("medallion.catalog.changes").tags("table", "sales", "outcome", "refused").counter()
+                .count()).isGreaterThan(before);
+        assertThat(outcome.table().storageDescriptor().columns())
+                .contains(new dev.medallion.lake.catalog.TableInput.Column("amount", "decimal(12,2)"));
+        store.delete(key);
     }
 
     @Test

@@ -49,7 +49,11 @@ public final class SchemaEvolution {
         return new Result(List.copyOf(columns), List.copyOf(refused));
     }
 
-    private static boolean compatible(String was, String wanted) {
+    /** Whether data of Hive type {@code was} reads correctly as {@code wanted}. */
+    static boolean compatible(String was, String wanted) {
+        if (was.equals(wanted)) {
+            return true;
+        }
         if (WIDENINGS.contains(was + ">" + wanted)) {
             return true;
         }
