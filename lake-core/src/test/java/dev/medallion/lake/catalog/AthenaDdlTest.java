@@ -59,6 +59,54 @@ class AthenaDdlTest {
                         )""");
     }
 
+    /** Golden files in {@code src/test/resources/ddl/}, each read and checked by hand once. */
+    @Test
+    void goldHourlyAndRegisteredTablesMatchTheirGoldenStatements() throws Exception {
+        var spec = Fixtures.spec("""
+                datasets:
+                  sales:
+                    event-time: ts
+                    catalog: { database: lake, partitions: both }
+                    schema:
+                      order_id: { type: string, required: true }
+                      channel:  { type: string }
+                      amount:   { type: "decimal(12,2)", required: true }
+                      customer: { type: string }
+                      ts:       { type: timestamp, required: true }
+                    gold:
+                      daily_sales:
+                        dimensions: [channel]
+                        measures:
+                          orders: count
+                          revenue: sum(amount)
+                          customers: approx_count_distinct(customer)
+                """);
+        var registeredClicks = Fixtures.spec("""
+                datasets:
+                  clicks:
+                    event-time: ts
+                    partitioning: hour
+                    unknown-fields: drop
+                    catalog: { database: web, partitions: registered }
+                    schema:
+                      url: string
+                      ts:  { type: timestamp, required: true }
+                """);
+
+        assertThat(AthenaDdl.createTable("lake", TableDefinitions.gold(spec, spec.gold().get(0), "lake-bucket", 2025,
+                2026))).isEqualTo(golden("daily_sales.sql"));
+        assertThat(AthenaDdl.createTable("web", TableDefinitions.silver(Fixtures.clicks(), "lake-bucket", 2026, 2026)))
+                .isEqualTo(golden("clicks_hourly.sql"));
+        assertThat(AthenaDdl.createTable("web", TableDefinitions.silver(registeredClicks, "lake-bucket", 2026, 2026)))
+                .isEqualTo(golden("clicks_registered.sql"));
+    }
+
+    private static String golden(String name) throws java.io.IOException {
+        try (var in = AthenaDdlTest.class.getResourceAsStream("/ddl/" + name)) {
+            return new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        }
+    }
+
     @Test
     void escapesQuotesAndBackslashesInLiterals() {
         TableInput table = TableDefinitions.silver(Fixtures.sales(), "lake-bucket", 2024, 2026);
