@@ -135,6 +135,10 @@ class CatalogServiceTest {
         putObject("silver/sales/year=2027/month=02/day=03/_not_a_partition/notes.txt");
 
         given().when().post("/v1/databases/lake/tables/sales/sync").then().statusCode(401);
+        given().header("X-Api-Key", "other-key").when().post("/v1/databases/lake/tables/sales/sync").then()
+                .statusCode(403); // a key for another dataset
+        given().header("X-Api-Key", "other-key").when().post("/v1/databases/lake/tables/daily_sales/sync").then()
+                .statusCode(403);
         given().header("X-Api-Key", "test-key").when().post("/v1/databases/lake/tables/sales/sync")
                 .then().statusCode(200).body("updated", equalTo(true)).body("refused", hasSize(0))
                 .body("partitionsInStorage", greaterThanOrEqualTo(2));

@@ -7,6 +7,7 @@ import java.util.Arrays;
 import java.util.Collection;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -24,6 +25,8 @@ import org.jboss.resteasy.reactive.server.ServerRequestFilter;
 
 import dev.medallion.lake.ValidationException;
 import dev.medallion.lake.spec.DatasetName;
+import dev.medallion.lake.spec.DatasetSpec;
+import dev.medallion.lake.spec.DatasetSpecs;
 import io.quarkus.security.identity.CurrentIdentityAssociation;
 import io.quarkus.security.identity.SecurityIdentity;
 import io.smallrye.mutiny.Uni;
@@ -32,13 +35,16 @@ import io.smallrye.mutiny.Uni;
  * Every request that changes something ({@code POST}, {@code PUT}, {@code PATCH}, {@code DELETE}) under
  * {@code /v1/} needs a credential: a configured API key, as {@code Authorization: Bearer <key>} or
  * {@code X-Api-Key: <key>}, or, when OIDC is configured, a bearer token Quarkus OIDC verifies. A request under
- * {@code /v1/datasets/{dataset}/} also needs the credential to be scoped to that dataset: the key's configured
- * datasets, or the token's datasets claim. Keys are configured as SHA-256 hashes, compared in constant time, and
+ * {@code /v1/datasets/{dataset}/}, or under {@code /v1/databases/{db}/tables/{table}/} for a table of a configured
+ * dataset (its Silver table or one of its Gold tables), also needs the credential to be scoped to that dataset: the
+ * key's configured datasets, or the token's datasets claim. Keys are configured as SHA-256 hashes, compared in constant time,
+ * and
  * never logged.
  */
 public class ApiKeyFilter {
     private static final Set<String> MUTATING = Set.of("POST", "PUT", "PATCH", "DELETE");
     private static final Pattern DATASET_PATH = Pattern.compile("^/v1/datasets/([^/]+)/");
+    private static final Pattern TABLE_PATH = Pattern.compile("^/v1/databases/([^/]+)/tables/([^/]+)/");
     private static final Pattern SHA256_HEX = Pattern.compile("[0-9a-f]{64}");
 
     private record Key(String name, byte[] sha256, Set<String> datasets) {
@@ -48,9 +54,11 @@ public class ApiKeyFilter {
     private final boolean oidc;
     private final String datasetsClaim;
     private final CurrentIdentityAssociation identity;
+    private final DatasetSpecs specs;
 
-    public ApiKeyFilter(LakeConfig config, CurrentIdentityAssociation identity,
+    public ApiKeyFilter(LakeConfig config, CurrentIdentityAssociation identity, DatasetSpecs specs,
             @ConfigProperty(name = "quarkus.oidc.tenant-enabled", defaultValue = "false") boolean oidc) {
+        this.specs = specs;
         this.keys = config.auth().keys().entrySet().stream().map(e -> {
             String hash = e.getValue().sha256().trim().toLowerCase(java.util.Locale.ROOT);
             if (!SHA256_HEX.matcher(hash).matches()) {
@@ -103,14 +111,33 @@ public class ApiKeyFilter {
         return match;
     }
 
-    /** Null (go on) unless the path names a dataset the credential may not write. */
-    private static Response scope(String path, Set<String> datasets, String who) {
-        Matcher dataset = DATASET_PATH.matcher(path);
-        // an invalid name is left to the endpoint, which rejects it with a 400 that says why
-        if (dataset.find() && isValidName(dataset.group(1)) && !datasets.contains(dataset.group(1))) {
+    /** Null (go on) unless the path names a dataset, or a table of one, that the credential may not write. */
+    private Response scope(String path, Set<String> datasets, String who) {
+        Optional<String> dataset = datasetOf(path);
+        if (dataset.isPresent() && !datasets.contains(dataset.get())) {
             return error(Response.Status.FORBIDDEN, "forbidden", who + " may not write to this dataset");
         }
         return null;
+    }
+
+    /**
+     * The dataset a path writes to, if it names one; an invalid name or an unknown table is left to the endpoint,
+     * which answers with a status that says why.
+     */
+    private Optional<String> datasetOf(String path) {
+        Matcher dataset = DATASET_PATH.matcher(path);
+        if (dataset.find()) {
+            return isValidName(dataset.group(1)) ? Optional.of(dataset.group(1)) : Optional.empty();
+        }
+        Matcher table = TABLE_PATH.matcher(path);
+        if (table.find()) {
+            String database = table.group(1);
+            String name = table.group(2);
+            return specs.all().stream().filter(s -> s.database().equals(database))
+                    .filter(s -> s.name().equals(name) || s.gold().stream().anyMatch(g -> g.name().equals(name)))
+                    .map(DatasetSpec::name).findFirst();
+        }
+        return Optional.empty();
     }
 
     private Set<String> datasetsOf(SecurityIdentity caller) {

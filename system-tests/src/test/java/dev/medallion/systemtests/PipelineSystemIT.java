@@ -195,6 +195,30 @@ class PipelineSystemIT {
 
     @Test
     @Order(6)
+    void aRecordFromANewYearIsProjectedInSilverAndGoldWithNoManualStep() throws Exception {
+        String record = "{\"order_id\":\"next-year-1\",\"customer_id\":\"c-1\",\"amount\":\"10.00\","
+                + "\"currency\":\"EUR\",\"quantity\":1,\"ts\":\"2031-06-15T12:00:00Z\",\"channel\":\"web\"}\n";
+        assertThat(post(record, LocalPipeline.API_KEY).statusCode()).isEqualTo(200);
+
+        await().atMost(Duration.ofMinutes(2)).pollInterval(Duration.ofSeconds(1)).untilAsserted(() -> {
+            for (String table : List.of("sales", "daily_sales")) {
+                String ddl = HTTP.send(HttpRequest.newBuilder(URI.create(pipeline.url("catalog")
+                        + "/v1/databases/lake/tables/" + table + "/ddl")).build(), HttpResponse.BodyHandlers.ofString())
+                        .body();
+                assertThat(ddl).as(table).containsPattern("'projection\\.year\\.range'='\\d{4},2031'");
+            }
+        });
+        assertThat(rows("SELECT order_id FROM read_parquet('" + glob("silver", "parquet") + "', hive_partitioning = true)"
+                + " WHERE year = 2031")).containsExactly("next-year-1");
+        // the real files agree with the tables the catalog keeps: nothing refused
+        assertThat(metric("catalog", "medallion_catalog_changes_total{database=\"lake\",outcome=\"refused\",table=\"sales\"}"))
+                .isZero();
+        assertThat(metric("catalog", "medallion_catalog_projection_covered{database=\"lake\",table=\"sales\"}"))
+                .isEqualTo(1.0);
+    }
+
+    @Test
+    @Order(7)
     void theAthenaDdlProjectsEveryPartitionWritten() throws Exception {
         HttpResponse<String> ddl = HTTP.send(HttpRequest.newBuilder(
                 URI.create(pipeline.url("catalog") + "/v1/databases/lake/tables/sales/ddl")).build(),
@@ -223,14 +247,14 @@ class PipelineSystemIT {
     }
 
     @Test
-    @Order(7)
+    @Order(8)
     void unauthenticatedWritesAreRefused() throws Exception {
         assertThat(post("{\"order_id\":\"x\"}\n", null).statusCode()).isEqualTo(401);
         assertThat(post("{\"order_id\":\"x\"}\n", "not-the-key").statusCode()).isEqualTo(401);
     }
 
     @Test
-    @Order(8)
+    @Order(9)
     void everyServiceIsReadyAndItsMetricsPassPromtool() throws Exception {
         for (String service : List.of("ingest", "transform", "compaction", "catalog")) {
             HttpResponse<String> ready = HTTP.send(HttpRequest.newBuilder(
