@@ -275,7 +275,9 @@ public final class BronzeToSilver {
             try (RecordReader reader = RecordReader.open(body, format, settings.maxRecordBytes())) {
                 while (reader.hasNext()) {
                     reader.next();
-                    count++;
+                    if (++count % CHECK_EVERY_ROWS == 0) {
+                        observer.progress();
+                    }
                 }
             }
             return count;
@@ -334,6 +336,9 @@ public final class BronzeToSilver {
                     for (Object[] row = reader.next(); row != null; row = reader.next(), position++) {
                         if (!drop.get(position)) {
                             rewrite.add(row);
+                        }
+                        if (position % CHECK_EVERY_ROWS == 0) {
+                            observer.progress(); // a rewrite of a large file must not look like a dead run
                         }
                     }
                 } catch (RuntimeException e) {

@@ -190,6 +190,36 @@ class BronzeToSilverTest {
     }
 
     @Test
+    void theObserverHearsOfProgressWhileAFileIsRewrittenNotOnlyWhileBronzeIsRead() throws Exception {
+        var ndjson = new StringBuilder();
+        for (int i = 0; i < 6_000; i++) {
+            ndjson.append("{\"order_id\":\"o").append(i).append("\",\"amount\":1,\"ts\":\"2026-01-01T12:00:00Z\"}\n");
+        }
+        ndjson.append("{\"order_id\":\"o0\",\"amount\":2,\"ts\":\"2026-01-01T12:00:00Z\"}\n"); // replaces the first row
+        putBronze(BRONZE, ndjson.toString());
+        var published = new ArrayList<String>();
+        int[] progress = new int[1];
+        var observer = new BronzeToSilver.Observer() {
+            @Override
+            public void publishing(String key) {
+                published.add(key);
+            }
+
+            @Override
+            public void progress() {
+                progress[0]++;
+            }
+        };
+
+        TransformResult result = new BronzeToSilver(store).run(spec, List.of(BRONZE), observer);
+
+        assertThat(result.rowsWritten()).isEqualTo(6_000);
+        assertThat(published).hasSize(2).first().isEqualTo(published.get(1)); // closed, then rewritten
+        // 6,001 rows read and 6,000 rewritten: a heartbeat chance every 2,048 rows of either
+        assertThat(progress[0]).isGreaterThanOrEqualTo(5);
+    }
+
+    @Test
     void segmentsOfEveryFormatGetLineageFromTheirHeaders() throws Exception {
         var sqs = new SegmentHeader("sqs", "m-1", BronzeFormat.NDJSON, Instant.parse("2026-11-02T10:00:01Z"));
         var http = new SegmentHeader("http", "order-batch-7", BronzeFormat.JSON, Instant.parse("2026-11-02T10:00:02Z"));
