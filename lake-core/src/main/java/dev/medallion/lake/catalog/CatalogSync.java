@@ -156,6 +156,16 @@ public final class CatalogSync {
         return table;
     }
 
+    /** The table's projected years, or empty if it has none or its properties do not parse. */
+    private static Optional<Projection.IntegerProjection> currentYears(Map<String, String> parameters) {
+        try {
+            return Projection.read(YEAR, parameters).filter(Projection.IntegerProjection.class::isInstance)
+                    .map(Projection.IntegerProjection.class::cast);
+        } catch (ValidationException broken) {
+            return Optional.empty(); // rebuilt from the partitions written
+        }
+    }
+
     /** Partitions in time order. */
     public static final Comparator<Partition> PARTITION_ORDER = Comparator.comparingInt(Partition::year)
             .thenComparingInt(Partition::month).thenComparingInt(Partition::day)
@@ -185,25 +195,20 @@ public final class CatalogSync {
                     + "; changing the granularity needs a new table");
         }
         Map<String, String> parameters = new TreeMap<>(table.parameters());
-        Optional<Projection.IntegerProjection> year = Projection.read(YEAR, parameters)
-                .filter(Projection.IntegerProjection.class::isInstance).map(Projection.IntegerProjection.class::cast);
-        if (!projects) {
-            parameters.keySet().removeIf(k -> k.startsWith("projection.") || k.equals("storage.location.template"));
-        } else if (year.isPresent()) {
-            if (!written.isEmpty()) {
-                var widened = new Projection.IntegerProjection(Math.min(year.get().min(), years.getMin()),
-                        Math.max(year.get().max(), years.getMax()), year.get().interval(), year.get().digits());
-                parameters.putAll(widened.properties(YEAR));
+        Optional<Projection.IntegerProjection> year = currentYears(parameters);
+        // every projection property is derived again from the layout, so one edited by hand (a template that no
+        // longer matches the writers' paths, a narrowed month range) is put right; only the year range is kept
+        parameters.keySet().removeIf(k -> k.startsWith("projection.") || k.equals("storage.location.template"));
+        if (projects) {
+            if (year.isEmpty() && written.isEmpty()) {
+                throw new ValidationException("Cannot update table " + database + "." + table.name()
+                        + ": it has no integer projection of " + YEAR + " and no partition was written to start one from");
             }
-        } else if (!written.isEmpty() && !parameters.containsKey("projection.enabled")) {
-            // the spec turned projection on for a table that had registered partitions only
-            parameters.putAll(layout.tableProperties(table.storageDescriptor().location(), years.getMin(),
-                    years.getMax()));
-        } else {
-            throw new ValidationException("Cannot update table " + database + "." + table.name()
-                    + ": it has no integer projection of " + YEAR + (written.isEmpty()
-                            ? " and no partition was written to start one from"
-                            : ", though projection is enabled"));
+            long min = year.map(y -> Math.min(y.min(), written.isEmpty() ? y.min() : years.getMin()))
+                    .orElse((long) years.getMin());
+            long max = year.map(y -> Math.max(y.max(), written.isEmpty() ? y.max() : years.getMax()))
+                    .orElse((long) years.getMax());
+            parameters.putAll(layout.tableProperties(table.storageDescriptor().location(), (int) min, (int) max));
         }
         SchemaEvolution.Result evolved = SchemaEvolution.reconcile(table.storageDescriptor().columns(), columns);
         return new Result(withinMetadataLimit(table.withParameters(parameters).withColumns(evolved.columns())),

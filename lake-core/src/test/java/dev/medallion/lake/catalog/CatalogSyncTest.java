@@ -125,6 +125,30 @@ class CatalogSyncTest {
     }
 
     @Test
+    void projectionEditedByHandIsPutBackToTheWritersLayoutKeepingTheYearsAndOtherProperties() {
+        TableInput written = TableDefinitions.silver(SALES, Fixtures.BUCKET, 2024, 2026);
+        var edited = new TreeMap<>(written.parameters());
+        edited.put("storage.location.template", "s3://lake-bucket/silver/sales/${year}/${month}/${day}");
+        edited.put("projection.month.range", "1,6");
+        edited.put("projection.region.type", "enum");
+        edited.put("projection.region.values", "eu");
+        edited.put("owner.note", "kept");
+        TableInput drifted = written.withParameters(edited);
+
+        TableInput synced = CatalogSync.silver(Optional.of(drifted), SALES, Fixtures.BUCKET, List.of()).table();
+
+        var expected = new TreeMap<>(written.parameters());
+        expected.put("owner.note", "kept");
+        assertThat(synced.parameters()).isEqualTo(expected);
+
+        var broken = new TreeMap<>(written.parameters());
+        broken.put("projection.year.range", "2026");
+        TableInput repaired = CatalogSync.silver(Optional.of(written.withParameters(broken)), SALES, Fixtures.BUCKET,
+                List.of(Partition.day(2025, 5, 1))).table();
+        assertThat(repaired.parameters()).containsEntry("projection.year.range", "2025,2025");
+    }
+
+    @Test
     void aTableOverGluesMetadataLimitIsRefused() {
         TableInput current = TableDefinitions.silver(SALES, Fixtures.BUCKET, 2025, 2025);
         var parameters = new TreeMap<>(current.parameters());
