@@ -18,6 +18,17 @@ public interface CatalogConfig {
      */
     ConsumerConfig consumer();
 
+    /**
+     * How often every configured table is rebuilt from storage ({@link CatalogResync}), e.g. {@code 1h}; {@code off}
+     * disables it.
+     */
+    @WithDefault("1h")
+    String resyncInterval();
+
+    /** How long after start-up the first scheduled rebuild runs. */
+    @WithDefault("1m")
+    String resyncDelay();
+
     /** Where tables are kept: {@code embedded} (in the lake, no AWS needed) or {@code glue}. */
     @WithDefault("embedded")
     Backend backend();

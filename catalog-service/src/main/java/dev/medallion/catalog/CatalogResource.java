@@ -106,7 +106,7 @@ public class CatalogResource {
     @Path("/{database}/tables/{table}/sync")
     public SyncView sync(@PathParam("database") String database, @PathParam("table") String table) {
         CatalogUpdater.Outcome outcome = updater.rebuild(DatasetName.validate(database), DatasetName.validate(table));
-        return new SyncView(outcome.database(), outcome.table().name(), outcome.updated(), outcome.refused(),
+        return new SyncView(outcome.database(), table, outcome.updated(), outcome.refused(),
                 outcome.partitionsConsidered(), outcome.partitionsRegistered(), outcome.partitionsDeregistered());
     }
 

@@ -83,6 +83,20 @@ public class CatalogUpdater {
         Gauge.builder("medallion.catalog.tables", managed, Map::size).register(metrics);
     }
 
+    /** A table the configured datasets define. */
+    public record TableRef(String database, String table) {
+    }
+
+    /** Every table the configured datasets define: each Silver table and its Gold tables. */
+    public List<TableRef> configuredTables() {
+        List<TableRef> tables = new ArrayList<>();
+        for (DatasetSpec spec : specs.all()) {
+            tables.add(new TableRef(spec.database(), spec.name()));
+            spec.gold().forEach(g -> tables.add(new TableRef(spec.database(), g.name())));
+        }
+        return tables;
+    }
+
     /** Applies a {@link FilesWritten} message; throws {@link ValidationException} for any other message. */
     public void handle(LakeMessage message) {
         if (!(message instanceof FilesWritten written)) {
@@ -128,7 +142,8 @@ public class CatalogUpdater {
     }
 
     /**
-     * Rebuilds a table from what is in storage: every partition that holds Parquet objects under its location.
+     * Rebuilds a table from what is in storage: every partition that holds Parquet objects under its location. A
+     * table with no data and no definition yet is left alone (nothing to project).
      *
      * @throws TableNotFoundException if no configured dataset or Gold table of the database has that name
      */
@@ -141,6 +156,12 @@ public class CatalogUpdater {
             if (spec.name().equals(table) || gold.isPresent()) {
                 String prefix = gold.isPresent() ? LakeLayout.goldPrefix(table) : LakeLayout.silverPrefix(table);
                 SortedSet<Partition> partitions = CatalogSync.partitionsIn(store, prefix, layout(spec, gold));
+                if (partitions.isEmpty()) {
+                    Optional<TableInput> current = catalog.table(database, table);
+                    if (current.isEmpty()) {
+                        return new Outcome(database, null, false, List.of(), 0, 0, 0);
+                    }
+                }
                 return store(spec, gold, table, partitions, true, "a rebuild from " + partitions.size()
                         + " partitions in storage", t -> List.of());
             }

@@ -55,6 +55,8 @@ class CatalogServiceTest {
     MeterRegistry metrics;
     @Inject
     CatalogUpdater updater;
+    @Inject
+    CatalogResync resync;
 
     @Test
     void registersTheSilverTableWithProjectionOfThePartitionsWritten() {
@@ -178,6 +180,22 @@ class CatalogServiceTest {
                 .count()).isGreaterThan(before);
         assertThat(outcome.table().storageDescriptor().columns())
                 .contains(new dev.medallion.lake.catalog.TableInput.Column("amount", "decimal(12,2)"));
+        store.delete(key);
+    }
+
+    @Test
+    void theScheduledResyncBringsBackATableTheCatalogLostFromWhatStorageHolds() throws Exception {
+        try (var versions = store.list(EmbeddedCatalog.PREFIX + "lake/daily_sales/")) {
+            versions.forEach(v -> store.delete(v.key()));
+        }
+        String key = "gold/daily_sales/year=2023/month=03/day=04/part-00000.parquet";
+        putObject(key);
+        given().when().get("/v1/databases/lake/tables/daily_sales").then().statusCode(404);
+
+        assertThat(resync.resyncAll()).isPositive();
+
+        given().when().get("/v1/databases/lake/tables/daily_sales").then().statusCode(200)
+                .body("projection.year.range", startsWith("2023,"));
         store.delete(key);
     }
 

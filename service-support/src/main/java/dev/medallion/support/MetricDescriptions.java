@@ -49,6 +49,7 @@ public class MetricDescriptions implements MeterFilter {
             Map.entry("medallion.catalog.changes",
                     "Table changes: applied (a new table version) or refused (a column change that would break files)"),
             Map.entry("medallion.catalog.tables", "Tables this catalog service has synced since it started"),
+            Map.entry("medallion.catalog.resyncs", "Scheduled rebuilds of a table from storage, by outcome"),
             Map.entry("medallion.catalog.columns", "Columns of a managed table"),
             Map.entry("medallion.catalog.partitions.registered",
                     "Partitions registered in the catalog (tables in registered or both mode)"),
