@@ -135,7 +135,7 @@ public class CatalogResource {
         if (!location.startsWith(inBucket)) {
             return Optional.empty();
         }
-        PartitionLayout layout = table.partitionKeys().size() == 4 ? PartitionLayout.HOUR : PartitionLayout.DAY;
+        PartitionLayout layout = PartitionLayout.of(table.partitionKeys());
         SortedSet<Partition> partitions = CatalogSync.partitionsIn(store, location.substring(inBucket.length()),
                 layout);
         return Optional.of(partitions.isEmpty() ? new PartitionsSeen(0, null, null)

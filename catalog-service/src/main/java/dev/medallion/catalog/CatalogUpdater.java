@@ -134,8 +134,7 @@ public class CatalogUpdater {
             List<String> disagreements = new ArrayList<>();
             for (FilesWritten.WrittenFile file : written.files()) {
                 CatalogSync.requireCovered(table, lake.lake().bucket(), file.key(), file.partition());
-                disagreements.addAll(ParquetFooters.disagreements(store, file.key(),
-                        table.storageDescriptor().columns()));
+                disagreements.addAll(ParquetFooters.disagreements(store, file.key(), table));
             }
             return disagreements;
         });
@@ -245,7 +244,7 @@ public class CatalogUpdater {
     }
 
     private static PartitionLayout layout(DatasetSpec spec, Optional<GoldTable> gold) {
-        return PartitionLayout.of(gold.isPresent() ? Granularity.DAY : spec.granularity());
+        return gold.isPresent() ? PartitionLayout.of(Granularity.DAY) : PartitionLayout.of(spec);
     }
 
     /** No configured table has this name. */

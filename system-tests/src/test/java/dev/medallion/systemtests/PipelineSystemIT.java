@@ -208,7 +208,8 @@ class PipelineSystemIT {
                 assertThat(ddl).as(table).containsPattern("'projection\\.year\\.range'='\\d{4},2031'");
             }
         });
-        assertThat(rows("SELECT order_id FROM read_parquet('" + glob("silver", "parquet") + "', hive_partitioning = true)"
+        assertThat(rows("SELECT order_id FROM read_parquet('" + pipeline.lakeDir().resolve("silver/sales")
+                + "/**/*.parquet', hive_partitioning = true)"
                 + " WHERE year = 2031")).containsExactly("next-year-1");
         // the real files agree with the tables the catalog keeps: nothing refused
         assertThat(metric("catalog", "medallion_catalog_changes_total{database=\"lake\",outcome=\"refused\",table=\"sales\"}"))
@@ -219,6 +220,38 @@ class PipelineSystemIT {
 
     @Test
     @Order(7)
+    void aNewCountryIsProjectedAsItLandsWithNoManualStep() throws Exception {
+        assertThat(postTo("clicks", "{\"click_id\":\"k1\",\"country\":\"DE\",\"ts\":\"2026-11-20T10:00:00Z\"}\n"
+                + "{\"click_id\":\"k2\",\"country\":\"FR\",\"ts\":\"2026-11-20T11:00:00Z\"}\n").statusCode())
+                .isEqualTo(200);
+        await().atMost(Duration.ofMinutes(2)).pollInterval(Duration.ofSeconds(1))
+                .untilAsserted(() -> assertThat(ddl("clicks")).contains("'projection.country.values'='DE,FR'"));
+
+        assertThat(postTo("clicks", "{\"click_id\":\"k3\",\"country\":\"BR\",\"ts\":\"2026-11-21T09:00:00Z\"}\n")
+                .statusCode()).isEqualTo(200);
+
+        await().atMost(Duration.ofMinutes(2)).pollInterval(Duration.ofSeconds(1))
+                .untilAsserted(() -> assertThat(ddl("clicks")).contains("'projection.country.values'='DE,FR,BR'")
+                        .contains("'storage.location.template'='s3://lake/silver/clicks/year=${year}/month=${month}"
+                                + "/day=${day}/country=${country}'"));
+        assertThat(rows("SELECT click_id, country FROM read_parquet('" + pipeline.lakeDir().resolve("silver/clicks")
+                + "/**/*.parquet', hive_partitioning = false) ORDER BY 1")).containsExactly("k1|DE", "k2|FR", "k3|BR");
+        try (Stream<Path> files = Files.walk(pipeline.lakeDir().resolve("silver/clicks"))) {
+            assertThat(files.filter(f -> f.toString().endsWith(".parquet"))
+                    .map(f -> pipeline.lakeDir().relativize(f.getParent()).toString()))
+                    .containsExactlyInAnyOrder("silver/clicks/year=2026/month=11/day=20/country=DE",
+                            "silver/clicks/year=2026/month=11/day=20/country=FR",
+                            "silver/clicks/year=2026/month=11/day=21/country=BR");
+        }
+    }
+
+    private static String ddl(String table) throws IOException, InterruptedException {
+        return HTTP.send(HttpRequest.newBuilder(URI.create(pipeline.url("catalog") + "/v1/databases/lake/tables/"
+                + table + "/ddl")).build(), HttpResponse.BodyHandlers.ofString()).body();
+    }
+
+    @Test
+    @Order(8)
     void theAthenaDdlProjectsEveryPartitionWritten() throws Exception {
         HttpResponse<String> ddl = HTTP.send(HttpRequest.newBuilder(
                 URI.create(pipeline.url("catalog") + "/v1/databases/lake/tables/sales/ddl")).build(),
@@ -235,7 +268,7 @@ class PipelineSystemIT {
         Pattern template = Pattern.compile("silver/sales/year=(\\d{4})/month=(0[1-9]|1[0-2])/day=(0[1-9]|[12]\\d|3[01])/"
                 + "[^/]+\\.parquet");
         List<String> silverFiles = new ArrayList<>();
-        try (Stream<Path> files = Files.walk(pipeline.lakeDir().resolve("silver"))) {
+        try (Stream<Path> files = Files.walk(pipeline.lakeDir().resolve("silver/sales"))) {
             files.filter(f -> f.toString().endsWith(".parquet"))
                     .forEach(f -> silverFiles.add(pipeline.lakeDir().relativize(f).toString()));
         }
@@ -247,14 +280,14 @@ class PipelineSystemIT {
     }
 
     @Test
-    @Order(8)
+    @Order(9)
     void unauthenticatedWritesAreRefused() throws Exception {
         assertThat(post("{\"order_id\":\"x\"}\n", null).statusCode()).isEqualTo(401);
         assertThat(post("{\"order_id\":\"x\"}\n", "not-the-key").statusCode()).isEqualTo(401);
     }
 
     @Test
-    @Order(9)
+    @Order(10)
     void everyServiceIsReadyAndItsMetricsPassPromtool() throws Exception {
         for (String service : List.of("ingest", "transform", "compaction", "catalog")) {
             HttpResponse<String> ready = HTTP.send(HttpRequest.newBuilder(
@@ -266,6 +299,13 @@ class PipelineSystemIT {
             assertThat(metrics).contains("medallion_aws_requests_total");
             assertThat(promtool(metrics)).as(service + " metrics checked by promtool").isEmpty();
         }
+    }
+
+    private static HttpResponse<String> postTo(String dataset, String body) throws IOException, InterruptedException {
+        return HTTP.send(HttpRequest.newBuilder(URI.create(pipeline.url("ingest") + "/v1/datasets/" + dataset
+                + "/records")).header("Content-Type", "application/x-ndjson")
+                .header("Authorization", "Bearer " + LocalPipeline.API_KEY)
+                .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
     }
 
     private static HttpResponse<String> post(String body, String apiKey) throws IOException, InterruptedException {

@@ -7,6 +7,8 @@ import java.nio.charset.StandardCharsets;
 import java.util.Collection;
 import java.util.Comparator;
 import java.util.IntSummaryStatistics;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -47,7 +49,7 @@ public final class CatalogSync {
      */
     public static Result silverFromValues(Optional<TableInput> current, DatasetSpec spec, String bucket,
             Collection<Map<String, String>> written) {
-        PartitionLayout layout = PartitionLayout.of(spec.granularity());
+        PartitionLayout layout = PartitionLayout.of(spec);
         return silver(current, spec, bucket, written.stream().map(layout::fromValues).toList());
     }
 
@@ -64,9 +66,9 @@ public final class CatalogSync {
      */
     public static Result silver(Optional<TableInput> current, DatasetSpec spec, String bucket,
             Collection<Partition> written) {
-        return sync(current, spec.database(), spec.name(), PartitionLayout.of(spec.granularity()),
+        return sync(current, spec.database(), spec.name(), PartitionLayout.of(spec),
                 spec.partitions().projects(), TableDefinitions.silverColumns(spec),
-                (min, max) -> TableDefinitions.silver(spec, bucket, min, max), written);
+                (min, max, values) -> TableDefinitions.silver(spec, bucket, min, max, values), written);
     }
 
     /** As {@link #gold}, with the partitions written given as path values. */
@@ -81,7 +83,7 @@ public final class CatalogSync {
             Collection<Partition> written) {
         return sync(current, spec.database(), gold.name(), PartitionLayout.of(Granularity.DAY),
                 spec.partitions().projects(), TableDefinitions.goldColumns(spec, gold),
-                (min, max) -> TableDefinitions.gold(spec, gold, bucket, min, max),
+                (min, max, values) -> TableDefinitions.gold(spec, gold, bucket, min, max),
                 written);
     }
 
@@ -156,6 +158,29 @@ public final class CatalogSync {
         return table;
     }
 
+    /**
+     * Per partition-by field, the values to project: those the table projects already, in their order, then new ones
+     * from {@code written}, sorted. Values are never dropped: older partitions still hold data.
+     */
+    private static Map<String, List<String>> fieldValues(PartitionLayout layout, Map<String, String> parameters,
+            Collection<Partition> written) {
+        Map<String, List<String>> values = new LinkedHashMap<>();
+        for (int i = 0; i < layout.fields().size(); i++) {
+            String field = layout.fields().get(i);
+            LinkedHashSet<String> known = new LinkedHashSet<>();
+            try {
+                Projection.read(field, parameters).filter(Projection.EnumProjection.class::isInstance)
+                        .ifPresent(p -> known.addAll(((Projection.EnumProjection) p).values()));
+            } catch (ValidationException broken) {
+                // rebuilt from the values written
+            }
+            int index = i;
+            written.stream().map(p -> p.values().get(index)).sorted().forEach(known::add);
+            values.put(field, List.copyOf(known));
+        }
+        return values;
+    }
+
     /** The table's projected years, or empty if it has none or its properties do not parse. */
     private static Optional<Projection.IntegerProjection> currentYears(Map<String, String> parameters) {
         try {
@@ -171,9 +196,9 @@ public final class CatalogSync {
             .thenComparingInt(Partition::month).thenComparingInt(Partition::day)
             .thenComparingInt(p -> p.hour().orElse(-1));
 
-    /** Builds a table over years {@code min..max}. */
+    /** Builds a table over years {@code min..max}, each partition-by field projected as the values given. */
     private interface NewTable {
-        TableInput build(int minYear, int maxYear);
+        TableInput build(int minYear, int maxYear, Map<String, List<String>> fieldValues);
     }
 
     private static Result sync(Optional<TableInput> current, String database, String name, PartitionLayout layout,
@@ -185,7 +210,8 @@ public final class CatalogSync {
                 throw new ValidationException("Cannot define table " + database + "." + name
                         + ": there is no table yet and no partition to take a year range from");
             }
-            return new Result(withinMetadataLimit(newTable.build(years.getMin(), years.getMax())), List.of());
+            return new Result(withinMetadataLimit(newTable.build(years.getMin(), years.getMax(),
+                    fieldValues(layout, Map.of(), written))), List.of());
         }
         TableInput table = current.get();
         List<TableInput.Column> keys = layout.partitionKeys();
@@ -196,6 +222,7 @@ public final class CatalogSync {
         }
         Map<String, String> parameters = new TreeMap<>(table.parameters());
         Optional<Projection.IntegerProjection> year = currentYears(parameters);
+        Map<String, List<String>> fieldValues = fieldValues(layout, parameters, written);
         // every projection property is derived again from the layout, so one edited by hand (a template that no
         // longer matches the writers' paths, a narrowed month range) is put right; only the year range is kept
         parameters.keySet().removeIf(k -> k.startsWith("projection.") || k.equals("storage.location.template"));
@@ -208,7 +235,8 @@ public final class CatalogSync {
                     .orElse((long) years.getMin());
             long max = year.map(y -> Math.max(y.max(), written.isEmpty() ? y.max() : years.getMax()))
                     .orElse((long) years.getMax());
-            parameters.putAll(layout.tableProperties(table.storageDescriptor().location(), (int) min, (int) max));
+            parameters.putAll(layout.tableProperties(table.storageDescriptor().location(), (int) min, (int) max,
+                    fieldValues));
         }
         SchemaEvolution.Result evolved = SchemaEvolution.reconcile(table.storageDescriptor().columns(), columns);
         return new Result(withinMetadataLimit(table.withParameters(parameters).withColumns(evolved.columns())),

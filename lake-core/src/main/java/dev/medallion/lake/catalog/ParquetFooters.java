@@ -17,8 +17,9 @@ import dev.medallion.lake.store.ObjectStore;
 
 /**
  * The event-driven crawler: reads the footer of a Parquet object a table points at and says where its columns
- * disagree with the table's. A column the file lacks is fine (it reads as null: an older file); a file column whose
- * type the table's does not safely read, or that the table does not have, is a problem to report.
+ * disagree with the table's. A column the file lacks is fine (it reads as null: an older file), and so is one that is
+ * a partition key of the table (engines take its value from the path); a file column whose type the table's does
+ * not safely read, or that the table does not have, is a problem to report.
  */
 public final class ParquetFooters {
 
@@ -28,7 +29,8 @@ public final class ParquetFooters {
     /**
      * @return one line per disagreement; empty when the file agrees with the table or no longer exists
      */
-    public static List<String> disagreements(ObjectStore store, String key, List<TableInput.Column> columns) {
+    public static List<String> disagreements(ObjectStore store, String key, TableInput table) {
+        List<TableInput.Column> columns = table.storageDescriptor().columns();
         MessageType schema;
         try (ParquetFileReader reader = ParquetFileReader.open(new ObjectStoreInputFile(store, key))) {
             schema = reader.getFooter().getFileMetaData().getSchema();
@@ -41,6 +43,7 @@ public final class ParquetFooters {
         for (Type field : schema.getFields()) {
             fileTypes.put(field.getName(), HiveTypes.ofParquet(field));
         }
+        table.partitionKeys().forEach(k -> fileTypes.remove(k.name()));
         List<String> found = new ArrayList<>();
         for (TableInput.Column column : columns) {
             String fileType = fileTypes.remove(column.name());

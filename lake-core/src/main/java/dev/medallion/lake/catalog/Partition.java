@@ -2,7 +2,9 @@ package dev.medallion.lake.catalog;
 
 import java.time.DateTimeException;
 import java.time.LocalDate;
+import java.util.List;
 import java.util.OptionalInt;
+import java.util.regex.Pattern;
 
 import dev.medallion.lake.ValidationException;
 
@@ -14,8 +16,10 @@ import dev.medallion.lake.ValidationException;
  * @param month 1 to 12
  * @param day a day that exists in that month
  * @param hour 0 to 23 for hourly partitions, empty for daily ones
+ * @param values the values of the dataset's {@code partition-by} fields, in their order (after the time keys in the
+ *        path); each 1 to 128 letters, digits, '_', '.' or '-', so it is a path segment and an enum value as is
  */
-public record Partition(int year, int month, int day, OptionalInt hour) {
+public record Partition(int year, int month, int day, OptionalInt hour, List<String> values) {
 
     /** Smallest year a partition can have: years are written with four digits and no padding. */
     public static final int MIN_YEAR = 1000;
@@ -39,15 +43,34 @@ public record Partition(int year, int month, int day, OptionalInt hour) {
         if (hour.isPresent() && (hour.getAsInt() < 0 || hour.getAsInt() > 23)) {
             throw new ValidationException("Cannot use partition hour " + hour.getAsInt() + ": it must be 0 to 23");
         }
+        values = List.copyOf(values);
+        for (String value : values) {
+            if (!isValue(value)) {
+                throw new ValidationException("Cannot use partition value '" + value
+                        + "': it must be 1 to 128 letters, digits, '_', '.' or '-'");
+            }
+        }
+    }
+
+    /** Whether text can be a partition value: a path segment, and an enum projection value, as it is. */
+    public static boolean isValue(String text) {
+        return text != null && VALUE.matcher(text).matches() && !text.equals(".") && !text.equals("..");
+    }
+
+    private static final Pattern VALUE = Pattern.compile("[A-Za-z0-9_.-]{1,128}");
+
+    /** This time partition with {@code partition-by} values. */
+    public Partition with(List<String> newValues) {
+        return new Partition(year, month, day, hour, newValues);
     }
 
     /** A daily partition. */
     public static Partition day(int year, int month, int day) {
-        return new Partition(year, month, day, OptionalInt.empty());
+        return new Partition(year, month, day, OptionalInt.empty(), List.of());
     }
 
     /** An hourly partition. */
     public static Partition hour(int year, int month, int day, int hour) {
-        return new Partition(year, month, day, OptionalInt.of(hour));
+        return new Partition(year, month, day, OptionalInt.of(hour), List.of());
     }
 }

@@ -30,11 +30,19 @@ public final class TableDefinitions {
      * {@code minYear..maxYear} unless the spec registers partitions only.
      */
     public static TableInput silver(DatasetSpec spec, String bucket, int minYear, int maxYear) {
-        PartitionLayout layout = PartitionLayout.of(spec.granularity());
+        return silver(spec, bucket, minYear, maxYear, Map.of());
+    }
+
+    /** As {@link #silver(DatasetSpec, String, int, int)}, projecting each partition-by field as these values. */
+    public static TableInput silver(DatasetSpec spec, String bucket, int minYear, int maxYear,
+            Map<String, List<String>> fieldValues) {
+        PartitionLayout layout = PartitionLayout.of(spec);
+        String byFields = spec.partitionBy().isEmpty() ? "" : " and " + String.join(", ", spec.partitionBy());
         return table(spec.name(), "Medallion Silver table of dataset " + spec.name()
-                + ": typed Snappy Parquet partitioned by event time (" + layout.name().toLowerCase(Locale.ROOT)
-                + ", UTC), " + howFound(spec.partitions()), SILVER_PREFIX, bucket, layout, silverColumns(spec),
-                spec.partitions().projects(), minYear, maxYear);
+                + ": typed Snappy Parquet partitioned by event time ("
+                + layout.granularity().name().toLowerCase(Locale.ROOT) + ", UTC)" + byFields + ", "
+                + howFound(spec.partitions()), SILVER_PREFIX, bucket, layout, silverColumns(spec),
+                spec.partitions().projects(), minYear, maxYear, fieldValues);
     }
 
     private static String howFound(PartitionRegistration partitions) {
@@ -56,7 +64,7 @@ public final class TableDefinitions {
                                 gold.dimensions()))
                 + " (event time, UTC), recomputed per day from Silver", GOLD_PREFIX,
                 bucket, PartitionLayout.of(Granularity.DAY), goldColumns(spec, gold), spec.partitions().projects(),
-                minYear, maxYear);
+                minYear, maxYear, Map.of());
     }
 
     /** The data columns of a Gold table as Glue columns. */
@@ -66,23 +74,27 @@ public final class TableDefinitions {
     }
 
     private static TableInput table(String name, String description, String prefix, String bucket,
-            PartitionLayout layout, List<TableInput.Column> columns, boolean projected, int minYear, int maxYear) {
+            PartitionLayout layout, List<TableInput.Column> columns, boolean projected, int minYear, int maxYear,
+            Map<String, List<String>> fieldValues) {
         String location = "s3://" + validateBucket(bucket) + "/" + prefix + name + "/";
         Map<String, String> parameters = new LinkedHashMap<>();
         parameters.put("classification", "parquet");
         parameters.put("parquet.compression", "SNAPPY");
         parameters.put("EXTERNAL", "TRUE");
         if (projected) {
-            parameters.putAll(layout.tableProperties(location, minYear, maxYear));
+            parameters.putAll(layout.tableProperties(location, minYear, maxYear, fieldValues));
         }
         return new TableInput(name, description, TableInput.EXTERNAL_TABLE, parameters, layout.partitionKeys(),
                 TableInput.StorageDescriptor.parquet(columns, location));
     }
 
-    /** The data columns of a dataset's Silver table as Glue columns. */
+    /**
+     * The data columns of a dataset's Silver table as Glue columns. The partition-by fields are partition keys of
+     * the table instead (engines refuse a column that is both); the files keep them, and engines read the path's.
+     */
     public static List<TableInput.Column> silverColumns(DatasetSpec spec) {
-        return SilverColumns.of(spec).stream().map(f -> new TableInput.Column(f.name(), HiveTypes.of(f.type())))
-                .toList();
+        return SilverColumns.of(spec).stream().filter(f -> !spec.partitionBy().contains(f.name()))
+                .map(f -> new TableInput.Column(f.name(), HiveTypes.of(f.type()))).toList();
     }
 
     /** Returns {@code bucket} if it is a valid S3 bucket name, or throws a {@link ValidationException}. */

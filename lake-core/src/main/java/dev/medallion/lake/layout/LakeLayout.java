@@ -29,7 +29,7 @@ import dev.medallion.lake.store.ObjectKeys;
  *
  * <pre>
  * bronze/{dataset}/ingest_date=YYYY-MM-DD/hour=HH/{bronze-id}.ndjson.gz    (other tools: bronze/{dataset}/{any name})
- * silver/{dataset}/year=YYYY/month=MM/day=DD[/hour=HH]/part-{run-id}-{seq}.parquet
+ * silver/{dataset}/year=YYYY/month=MM/day=DD[/hour=HH][/{partition-by field}={value}...]/part-{run-id}-{seq}.parquet
  * gold/{table}/year=YYYY/month=MM/day=DD/part-00000.parquet     (one object per table and day, replaced whole)
  * quarantine/{dataset}/error_type={kind}/ingest_date=YYYY-MM-DD/{run-id}.ndjson
  * _state/ingest/idempotency/{dataset}/{sha256(idempotency-key)}.json
@@ -136,7 +136,7 @@ public final class LakeLayout {
 
     /** The key of the {@code sequence}-th Silver file a run writes into a partition. */
     public static String silverKey(DatasetSpec spec, Partition partition, String runId, int sequence) {
-        return silverPrefix(spec.name()) + PartitionLayout.of(spec.granularity()).path(partition) + "/part-" + runId
+        return silverPrefix(spec.name()) + PartitionLayout.of(spec).path(partition) + "/part-" + runId
                 + "-" + String.format(Locale.ROOT, "%05d", sequence) + ".parquet";
     }
 

@@ -20,10 +20,19 @@ import dev.medallion.lake.gold.GoldTable;
  * @param database the catalog database the table lives in
  * @param gold the aggregated tables kept from it
  * @param partitions how engines find its tables' partitions (projection, registered in the catalog, or both)
+ * @param partitionBy string fields whose values partition Silver after event time ({@code .../day=07/channel=web}),
+ *        projected as enums of the values seen
  */
 public record DatasetSpec(String name, String eventTimeField, Granularity granularity, Optional<String> key,
         UnknownFieldPolicy unknownFields, List<FieldType.Field> fields, String database, List<GoldTable> gold,
-        PartitionRegistration partitions) {
+        PartitionRegistration partitions, List<String> partitionBy) {
+
+    /** A dataset partitioned by event time only. */
+    public DatasetSpec(String name, String eventTimeField, Granularity granularity, Optional<String> key,
+            UnknownFieldPolicy unknownFields, List<FieldType.Field> fields, String database, List<GoldTable> gold,
+            PartitionRegistration partitions) {
+        this(name, eventTimeField, granularity, key, unknownFields, fields, database, gold, partitions, List.of());
+    }
 
     /** A dataset whose tables use partition projection. */
     public DatasetSpec(String name, String eventTimeField, Granularity granularity, Optional<String> key,
@@ -70,6 +79,17 @@ public record DatasetSpec(String name, String eventTimeField, Granularity granul
         gold.forEach(table -> table.validate(schema));
         if (partitions == null) {
             throw invalid(name, "how partitions are found is missing");
+        }
+        partitionBy = List.copyOf(partitionBy);
+        if (partitionBy.stream().distinct().count() != partitionBy.size()) {
+            throw invalid(name, "partition-by names a field twice: " + partitionBy);
+        }
+        for (String field : partitionBy) {
+            FieldType.Field f = schema.stream().filter(x -> x.name().equals(field)).findFirst()
+                    .orElseThrow(() -> invalid(name, "partition-by field '" + field + "' is not in the schema"));
+            if (f.type() != FieldType.Primitive.STRING || field.equals(eventTimeField)) {
+                throw invalid(name, "partition-by field '" + field + "' must be a string field other than the event time");
+            }
         }
     }
 

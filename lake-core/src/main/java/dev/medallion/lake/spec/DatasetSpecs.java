@@ -29,6 +29,7 @@ import dev.medallion.lake.gold.GoldTable;
  *     partitioning: day         # day (year=/month=/day=) or hour (adds hour=)
  *     key: order_id             # optional business key
  *     unknown-fields: keep      # drop | keep (JSON in _extra) | quarantine
+ *     partition-by: [channel]   # optional string fields partitioning Silver after the day
  *     catalog: { database: lake, partitions: projection }   # projection | registered | both
  *     schema:
  *       order_id: { type: string, required: true }
@@ -47,8 +48,8 @@ public final class DatasetSpecs {
     // a key given twice is as much a typo as an unknown one: never let the last one silently win
     private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory())
             .enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
-    private static final Set<String> DATASET_KEYS = Set.of("event-time", "partitioning", "key", "unknown-fields",
-            "catalog", "schema", "gold");
+    private static final Set<String> DATASET_KEYS = Set.of("event-time", "partitioning", "partition-by", "key",
+            "unknown-fields", "catalog", "schema", "gold");
     private static final Set<String> GOLD_KEYS = Set.of("dimensions", "measures");
     private static final Set<String> FIELD_KEYS = Set.of("type", "required");
     private static final Set<String> CATALOG_KEYS = Set.of("database", "partitions");
@@ -112,7 +113,21 @@ public final class DatasetSpecs {
                 text(catalog, "database", where).orElse("lake"),
                 gold(node.get("gold"), where),
                 text(catalog, "partitions", where).map(PartitionRegistration::parse)
-                        .orElse(PartitionRegistration.PROJECTION));
+                        .orElse(PartitionRegistration.PROJECTION),
+                names(node.get("partition-by"), where + " partition-by"));
+    }
+
+    /** A YAML list of names ({@code [channel, region]}); none when absent. */
+    private static List<String> names(JsonNode node, String where) {
+        if (node == null || node.isNull()) {
+            return List.of();
+        }
+        if (!node.isArray()) {
+            throw new ValidationException("Cannot define " + where + ": it must be a list of field names");
+        }
+        List<String> names = new ArrayList<>();
+        node.forEach(n -> names.add(n.asText()));
+        return names;
     }
 
     private static List<GoldTable> gold(JsonNode node, String where) {

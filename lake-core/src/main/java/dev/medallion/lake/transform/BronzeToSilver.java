@@ -170,6 +170,9 @@ public final class BronzeToSilver {
         private final int keyColumn;
         private final Set<String> uniqueColumns;
         private final KeyIndex keyIndex;
+        /** Columns of the partition-by fields, and the current row's values of them. */
+        private final int[] partitionFields;
+        private final List<String> fieldValues = new ArrayList<>();
         private final SharedCompression compression;
         private final Observer observer;
         /** Keys of the Silver files of this run, by slot. */
@@ -189,7 +192,8 @@ public final class BronzeToSilver {
             this.compression = compression;
             this.observer = observer;
             this.converter = new RecordConverter(spec);
-            this.layout = PartitionLayout.of(spec.granularity());
+            this.layout = PartitionLayout.of(spec);
+            this.partitionFields = spec.partitionBy().stream().mapToInt(spec::indexOf).toArray();
             this.columns = SilverColumns.of(spec);
             this.ingestIdIndex = columns.size() - 3;
             this.keyColumn = spec.key().map(spec::indexOf).orElse(-1);
@@ -253,6 +257,14 @@ public final class BronzeToSilver {
                     row[ingestIdIndex + 2] = ingestedAt;
                     Instant eventTime = converter.eventTime(row);
                     Partition partition = layout.partitionOf(eventTime);
+                    if (partitionFields.length > 0) {
+                        Optional<RecordError> bad = withFieldValues(row);
+                        if (bad.isPresent()) {
+                            reject(bad.get(), key, header, record.position(), ingestedAt, record.value().toString());
+                            continue;
+                        }
+                        partition = partition.with(fieldValues);
+                    }
                     OpenFile file = fileFor(partition);
                     if (keyColumn >= 0 && row[keyColumn] != null && !keepAsLatest(row, file, ingestedAt)) {
                         continue;
@@ -267,6 +279,28 @@ public final class BronzeToSilver {
                     }
                 }
             }
+        }
+
+        /**
+         * Reads the row's partition-by values into {@link #fieldValues}; a missing value, or one that cannot be a path
+         * segment, is the record's error.
+         */
+        private Optional<RecordError> withFieldValues(Object[] row) {
+            fieldValues.clear();
+            for (int index : partitionFields) {
+                String field = columns.get(index).name();
+                Object value = row[index];
+                if (value == null) {
+                    return Optional.of(new RecordError(RecordError.Kind.MISSING_REQUIRED, field,
+                            "the table is partitioned by this field, so every record needs a value"));
+                }
+                if (!Partition.isValue((String) value)) {
+                    return Optional.of(new RecordError(RecordError.Kind.OUT_OF_RANGE, field,
+                            "a partition value must be 1 to 128 letters, digits, '_', '.' or '-'"));
+                }
+                fieldValues.add((String) value);
+            }
+            return Optional.empty();
         }
 
         /** Records in a segment skipped as a duplicate: counted, not converted or written. */

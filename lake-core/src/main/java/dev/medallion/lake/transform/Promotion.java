@@ -197,7 +197,7 @@ public final class Promotion {
     /** The event-time days of the Silver objects among {@code keys}. */
     private static Set<LocalDate> days(DatasetSpec spec, List<String> keys) {
         String prefix = LakeLayout.silverPrefix(spec.name());
-        PartitionLayout layout = PartitionLayout.of(spec.granularity());
+        PartitionLayout layout = PartitionLayout.of(spec);
         Set<LocalDate> days = new TreeSet<>();
         for (String key : keys) {
             if (key.startsWith(prefix)) {

@@ -149,6 +149,43 @@ class CatalogSyncTest {
     }
 
     @Test
+    void partitionByValuesAreProjectedAsTheyLandAndNeverDropped() {
+        DatasetSpec clicks = Fixtures.spec("""
+                datasets:
+                  clicks:
+                    event-time: ts
+                    partition-by: [country]
+                    schema:
+                      id:      { type: string, required: true }
+                      country: string
+                      ts:      { type: timestamp, required: true }
+                """);
+
+        TableInput first = CatalogSync.silver(Optional.empty(), clicks, Fixtures.BUCKET,
+                List.of(Partition.day(2026, 1, 2).with(List.of("FR")), Partition.day(2026, 1, 2).with(List.of("DE"))))
+                .table();
+        assertThat(first.parameters()).containsEntry("projection.country.type", "enum")
+                .containsEntry("projection.country.values", "DE,FR")
+                .containsEntry("storage.location.template",
+                        "s3://lake-bucket/silver/clicks/year=${year}/month=${month}/day=${day}/country=${country}");
+        assertThat(first.storageDescriptor().columns()).extracting(TableInput.Column::name).doesNotContain("country");
+        assertThat(first.partitionKeys()).extracting(TableInput.Column::name).endsWith("country");
+        assertThatThrownBy(() -> CatalogSync.requireCovered(first, Fixtures.BUCKET,
+                "silver/clicks/year=2026/month=01/day=03/country=BR/part-a.parquet",
+                Map.of("year", "2026", "month", "01", "day", "03", "country", "BR")))
+                .hasMessageContaining("does not project country=BR");
+
+        TableInput next = CatalogSync.silver(Optional.of(first), clicks, Fixtures.BUCKET,
+                List.of(Partition.day(2026, 1, 3).with(List.of("BR")))).table();
+
+        assertThat(next.parameters()).containsEntry("projection.country.values", "DE,FR,BR");
+        CatalogSync.requireCovered(next, Fixtures.BUCKET,
+                "silver/clicks/year=2026/month=01/day=03/country=BR/part-a.parquet",
+                Map.of("year", "2026", "month", "01", "day", "03", "country", "BR"));
+        assertThat(CatalogSync.silver(Optional.of(next), clicks, Fixtures.BUCKET, List.of()).table()).isEqualTo(next);
+    }
+
+    @Test
     void aTableOverGluesMetadataLimitIsRefused() {
         TableInput current = TableDefinitions.silver(SALES, Fixtures.BUCKET, 2025, 2025);
         var parameters = new TreeMap<>(current.parameters());

@@ -46,17 +46,23 @@ class ParquetFootersTest {
         List<TableInput.Column> table = new java.util.ArrayList<>(
                 FIELDS.stream().map(f -> new TableInput.Column(f.name(), HiveTypes.of(f.type()))).toList());
 
-        assertThat(ParquetFooters.disagreements(store, key, table)).isEmpty();
+        assertThat(ParquetFooters.disagreements(store, key, tableOf(table))).isEmpty();
 
         table.set(1, new TableInput.Column("qty", "bigint")); // widened since the file was written
         table.add(new TableInput.Column("channel", "string")); // added since
-        assertThat(ParquetFooters.disagreements(store, key, table)).isEmpty();
+        assertThat(ParquetFooters.disagreements(store, key, tableOf(table))).isEmpty();
 
         table.set(2, new TableInput.Column("amount", "string"));
         table.removeIf(c -> c.name().equals("ok"));
-        assertThat(ParquetFooters.disagreements(store, key, table)).containsExactly(
+        assertThat(ParquetFooters.disagreements(store, key, tableOf(table))).containsExactly(
                 "file " + key + ": column amount is decimal(12,2) where the table reads string",
                 "file " + key + ": column ok (boolean) is not in the table, so no query sees it");
-        assertThat(ParquetFooters.disagreements(store, "silver/t/gone.parquet", table)).isEmpty();
+        assertThat(ParquetFooters.disagreements(store, "silver/t/gone.parquet", tableOf(table))).isEmpty();
+    }
+
+    private static TableInput tableOf(List<TableInput.Column> columns) {
+        return new TableInput("t", "", TableInput.EXTERNAL_TABLE, java.util.Map.of(),
+                List.of(new TableInput.Column("year", "int")),
+                TableInput.StorageDescriptor.parquet(columns, "s3://b/silver/t/"));
     }
 }

@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.entry;
 import static org.assertj.core.api.Assertions.tuple;
 
+import java.util.Map;
+
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -42,7 +44,8 @@ class TableDefinitionsTest {
                 entry("projection.month.digits", "2"),
                 entry("storage.location.template",
                         "s3://lake-bucket/silver/sales/year=${year}/month=${month}/day=${day}"))
-                .containsAllEntriesOf(PartitionLayout.DAY.tableProperties("s3://lake-bucket/silver/sales/", 2024, 2026))
+                .containsAllEntriesOf(
+                        PartitionLayout.DAY.tableProperties("s3://lake-bucket/silver/sales/", 2024, 2026, Map.of()))
                 .hasSize(3 + 10);
     }
 

@@ -42,6 +42,28 @@ class DatasetSpecsTest {
     }
 
     @Test
+    void partitionByNamesStringFieldsOtherThanTheEventTime() {
+        String base = """
+                datasets:
+                  clicks:
+                    event-time: ts
+                    partition-by: %s
+                    schema:
+                      country: string
+                      hits:    int
+                      ts:      { type: timestamp, required: true }
+                """;
+        assertThat(parse(base.formatted("[country]")).find("clicks").orElseThrow().partitionBy())
+                .containsExactly("country");
+        assertThatThrownBy(() -> parse(base.formatted("[hits]"))).isInstanceOf(ValidationException.class)
+                .hasMessageContaining("must be a string field");
+        assertThatThrownBy(() -> parse(base.formatted("[ts]"))).hasMessageContaining("must be a string field");
+        assertThatThrownBy(() -> parse(base.formatted("[city]"))).hasMessageContaining("not in the schema");
+        assertThatThrownBy(() -> parse(base.formatted("[country, country]"))).hasMessageContaining("twice");
+        assertThatThrownBy(() -> parse(base.formatted("country"))).hasMessageContaining("must be a list");
+    }
+
+    @Test
     void readsTheDeployedSalesSpec() throws IOException {
         DatasetSpecs specs;
         try (InputStream in = Files.newInputStream(DEPLOYED)) {

@@ -220,6 +220,50 @@ class BronzeToSilverTest {
     }
 
     @Test
+    void partitionByFieldsPutEachRowUnderItsValueAfterTheDayAndRecordsWithoutAUsableValueGoToQuarantine()
+            throws Exception {
+        DatasetSpec clicks = DatasetSpecs.parse(new ByteArrayInputStream("""
+                datasets:
+                  clicks:
+                    event-time: ts
+                    partition-by: [country]
+                    schema:
+                      id:      { type: string, required: true }
+                      country: string
+                      ts:      { type: timestamp, required: true }
+                """.getBytes(StandardCharsets.UTF_8))).find("clicks").orElseThrow();
+        String bronze = "bronze/clicks/ingest_date=2026-11-02/hour=10/20261102T100000Z-abc.ndjson.gz";
+        putBronze(bronze, """
+                {"id":"1","country":"DE","ts":"2026-11-01T10:00:00Z"}
+                {"id":"2","country":"FR","ts":"2026-11-01T11:00:00Z"}
+                {"id":"3","country":"DE","ts":"2026-11-02T10:00:00Z"}
+                {"id":"4","ts":"2026-11-02T10:00:00Z"}
+                {"id":"5","country":"../x","ts":"2026-11-02T10:00:00Z"}
+                """);
+
+        TransformResult result = new BronzeToSilver(store).run(clicks, bronze);
+
+        assertThat(result.files()).extracting(f -> f.key().substring(0, f.key().lastIndexOf('/'))).containsExactly(
+                "silver/clicks/year=2026/month=11/day=01/country=DE", "silver/clicks/year=2026/month=11/day=01/country=FR",
+                "silver/clicks/year=2026/month=11/day=02/country=DE");
+        assertThat(result.files().get(1).partition()).containsEntry("country", "FR").containsEntry("day", "01");
+        assertThat(result.quarantinedByKind()).containsEntry("missing_required", 1L).containsEntry("out_of_range", 1L);
+        assertThat(rows("SELECT id, country FROM read_parquet('" + lake + "/silver/clicks/**/*.parquet') ORDER BY id"))
+                .containsExactly("1|DE", "2|FR", "3|DE");
+    }
+
+    private List<String> rows(String query) throws SQLException {
+        try (Connection db = DriverManager.getConnection("jdbc:duckdb:"); Statement sql = db.createStatement()) {
+            ResultSet rows = sql.executeQuery(query);
+            List<String> found = new ArrayList<>();
+            while (rows.next()) {
+                found.add(rows.getString(1) + "|" + rows.getString(2));
+            }
+            return found;
+        }
+    }
+
+    @Test
     void segmentsOfEveryFormatGetLineageFromTheirHeaders() throws Exception {
         var sqs = new SegmentHeader("sqs", "m-1", BronzeFormat.NDJSON, Instant.parse("2026-11-02T10:00:01Z"));
         var http = new SegmentHeader("http", "order-batch-7", BronzeFormat.JSON, Instant.parse("2026-11-02T10:00:02Z"));
