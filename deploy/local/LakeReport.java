@@ -64,7 +64,7 @@ public class LakeReport {
         long quarantined = quarantinedRows(sql, lake);
         java.math.BigDecimal amount = java.math.BigDecimal.ZERO;
         if (rows > 0) {
-            try (ResultSet r = sql.executeQuery("SELECT sum(amount) FROM read_parquet('" + glob(lake, "silver",
+            try (ResultSet r = sql.executeQuery("SELECT sum(amount) FROM read_parquet('" + glob(lake, "silver/sales",
                     "parquet") + "')")) {
                 r.next();
                 amount = r.getBigDecimal(1);
@@ -130,19 +130,19 @@ public class LakeReport {
     private static void printSilver(Statement sql, Path lake) throws SQLException {
         System.out.println();
         System.out.println("== Silver, read back by DuckDB (hive_partitioning = true)");
-        if (!hasFiles(lake.resolve("silver"), ".parquet")) {
+        if (!hasFiles(lake.resolve("silver/sales"), ".parquet")) {
             System.out.println("  (no Silver files yet)");
             return;
         }
         try (ResultSet r = sql.executeQuery("SELECT count(*), sum(amount), count(DISTINCT (year, month, day)), "
-                + "min(ts), max(ts), count(DISTINCT _source_object) FROM read_parquet('" + glob(lake, "silver",
+                + "min(ts), max(ts), count(DISTINCT _source_object) FROM read_parquet('" + glob(lake, "silver/sales",
                         "parquet") + "', hive_partitioning = true)")) {
             r.next();
             System.out.printf("  rows: %d   sum(amount): %s   partitions: %d   event time: %s .. %s   from %d Bronze objects%n",
                     r.getLong(1), r.getBigDecimal(2), r.getLong(3), r.getString(4), r.getString(5), r.getLong(6));
         }
         try (ResultSet r = sql.executeQuery("SELECT order_id, customer_id, amount, currency, ts, channel, "
-                + "len(items) AS items, shipping.country AS country FROM read_parquet('" + glob(lake, "silver", "parquet")
+                + "len(items) AS items, shipping.country AS country FROM read_parquet('" + glob(lake, "silver/sales", "parquet")
                 + "') ORDER BY ts LIMIT 3")) {
             System.out.println("  first rows by event time:");
             while (r.next()) {
@@ -186,12 +186,12 @@ public class LakeReport {
     private static void printQuarantine(Statement sql, Path lake) throws SQLException {
         System.out.println();
         System.out.println("== Quarantined records, by reason");
-        if (!hasFiles(lake.resolve("quarantine"), ".ndjson")) {
+        if (!hasFiles(lake.resolve("quarantine/sales"), ".ndjson")) {
             System.out.println("  (none)");
             return;
         }
         try (ResultSet r = sql.executeQuery("SELECT error_type, field, count(*), any_value(reason), "
-                + "any_value(source_object || ' record ' || position) FROM read_json('" + glob(lake, "quarantine", "ndjson")
+                + "any_value(source_object || ' record ' || position) FROM read_json('" + glob(lake, "quarantine/sales", "ndjson")
                 + "', hive_partitioning = true, format = 'newline_delimited') GROUP BY ALL ORDER BY 3 DESC")) {
             while (r.next()) {
                 System.out.printf("  %-18s field=%-10s %5d  e.g. %s%n      (%s)%n", r.getString(1), r.getString(2),
@@ -201,14 +201,14 @@ public class LakeReport {
     }
 
     private static long silverRows(Statement sql, Path lake) throws SQLException {
-        return hasFiles(lake.resolve("silver"), ".parquet")
-                ? count(sql, "SELECT count(*) FROM read_parquet('" + glob(lake, "silver", "parquet") + "')")
+        return hasFiles(lake.resolve("silver/sales"), ".parquet")
+                ? count(sql, "SELECT count(*) FROM read_parquet('" + glob(lake, "silver/sales", "parquet") + "')")
                 : 0;
     }
 
     private static long quarantinedRows(Statement sql, Path lake) throws SQLException {
-        return hasFiles(lake.resolve("quarantine"), ".ndjson")
-                ? count(sql, "SELECT count(*) FROM read_json('" + glob(lake, "quarantine", "ndjson")
+        return hasFiles(lake.resolve("quarantine/sales"), ".ndjson")
+                ? count(sql, "SELECT count(*) FROM read_json('" + glob(lake, "quarantine/sales", "ndjson")
                         + "', format = 'newline_delimited')")
                 : 0;
     }
