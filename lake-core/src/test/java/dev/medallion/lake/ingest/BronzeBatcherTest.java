@@ -11,7 +11,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutionException;
@@ -24,8 +23,8 @@ import org.junit.jupiter.api.Test;
 import dev.medallion.lake.bronze.BronzeFormat;
 import dev.medallion.lake.bronze.SegmentHeader;
 import dev.medallion.lake.message.BronzeObjectLanded;
+import dev.medallion.lake.store.ForwardingObjectStore;
 import dev.medallion.lake.store.InMemoryObjectStore;
-import dev.medallion.lake.store.ObjectInfo;
 import dev.medallion.lake.store.ObjectStore;
 import dev.medallion.lake.store.ObjectWriter;
 
@@ -160,52 +159,20 @@ class BronzeBatcherTest {
     }
 
     /** A store whose writes fail when published. */
-    private record FailingStore(ObjectStore delegate) implements ObjectStore {
-        @Override
-        public InputStream open(String key, long offset) {
-            return delegate.open(key, offset);
-        }
-
-        @Override
-        public Optional<ObjectInfo> stat(String key) {
-            return delegate.stat(key);
+    private static final class FailingStore extends ForwardingObjectStore {
+        FailingStore(ObjectStore delegate) {
+            super(delegate);
         }
 
         @Override
         public ObjectWriter create(String key, Map<String, String> metadata) {
-            ObjectWriter real = delegate.create(key, metadata);
-            return new ObjectWriter() {
-                @Override
-                public void write(int b) throws IOException {
-                    real.write(b);
-                }
-
-                @Override
-                public long position() {
-                    return real.position();
-                }
-
-                @Override
-                public void abort() {
-                    real.abort();
-                }
-
+            return new ForwardingWriter(delegate.create(key, metadata)) {
                 @Override
                 public void close() throws IOException {
-                    real.abort();
+                    delegate.abort();
                     throw new IOException("disk on fire");
                 }
             };
-        }
-
-        @Override
-        public boolean createIfAbsent(String key, byte[] content) {
-            return delegate.createIfAbsent(key, content);
-        }
-
-        @Override
-        public void delete(String key) {
-            delegate.delete(key);
         }
     }
 }

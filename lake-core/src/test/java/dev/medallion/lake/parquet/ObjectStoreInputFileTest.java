@@ -10,16 +10,14 @@ import java.io.InputStream;
 import java.nio.ByteBuffer;
 import java.util.Arrays;
 import java.util.Map;
-import java.util.Optional;
 
 import org.apache.parquet.io.SeekableInputStream;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
+import dev.medallion.lake.store.ForwardingObjectStore;
 import dev.medallion.lake.store.InMemoryObjectStore;
-import dev.medallion.lake.store.ObjectInfo;
 import dev.medallion.lake.store.ObjectNotFoundException;
-import dev.medallion.lake.store.ObjectStore;
 import dev.medallion.lake.store.ObjectWriter;
 
 class ObjectStoreInputFileTest {
@@ -30,9 +28,13 @@ class ObjectStoreInputFileTest {
     private CountingStore store;
 
     /** Counts requests and single-byte reads, the two costs that matter on S3. */
-    private final class CountingStore implements ObjectStore {
+    private final class CountingStore extends ForwardingObjectStore {
         int opens;
         int singleByteReads;
+
+        CountingStore() {
+            super(backing);
+        }
 
         @Override
         public InputStream open(String key, long offset) {
@@ -44,26 +46,6 @@ class ObjectStoreInputFileTest {
                     return super.read();
                 }
             };
-        }
-
-        @Override
-        public Optional<ObjectInfo> stat(String key) {
-            return backing.stat(key);
-        }
-
-        @Override
-        public ObjectWriter create(String key, Map<String, String> metadata) {
-            return backing.create(key, metadata);
-        }
-
-        @Override
-        public boolean createIfAbsent(String key, byte[] content) {
-            return backing.createIfAbsent(key, content);
-        }
-
-        @Override
-        public void delete(String key) {
-            backing.delete(key);
         }
     }
 

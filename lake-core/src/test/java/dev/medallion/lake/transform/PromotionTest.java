@@ -5,18 +5,12 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
-import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
-import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
-import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.function.Consumer;
-import java.util.stream.Stream;
 
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -29,8 +23,8 @@ import dev.medallion.lake.parquet.RowReader;
 import dev.medallion.lake.parquet.RowWriter;
 import dev.medallion.lake.spec.DatasetSpec;
 import dev.medallion.lake.spec.DatasetSpecs;
+import dev.medallion.lake.store.ForwardingObjectStore;
 import dev.medallion.lake.store.InMemoryObjectStore;
-import dev.medallion.lake.store.ObjectInfo;
 import dev.medallion.lake.store.ObjectNotFoundException;
 import dev.medallion.lake.store.ObjectStore;
 import dev.medallion.lake.store.ObjectWriter;
@@ -249,10 +243,14 @@ class PromotionTest {
     }
 
     /** The same lake, with a hook that runs before each Silver object becomes visible. */
-    private final class HookedStore implements ObjectStore, SupportsPrefixListing {
+    private final class HookedStore extends ForwardingObjectStore {
         Consumer<String> beforeSilverPublish = key -> {
         };
         int published;
+
+        HookedStore() {
+            super(store);
+        }
 
         @Override
         public ObjectWriter create(String key, Map<String, String> metadata) {
@@ -260,58 +258,13 @@ class PromotionTest {
             if (!key.startsWith("silver/")) {
                 return out;
             }
-            return new ObjectWriter() {
-                @Override
-                public void write(int b) throws IOException {
-                    out.write(b);
-                }
-
-                @Override
-                public void write(byte[] b, int off, int len) throws IOException {
-                    out.write(b, off, len);
-                }
-
-                @Override
-                public long position() {
-                    return out.position();
-                }
-
-                @Override
-                public void abort() {
-                    out.abort();
-                }
-
+            return new ForwardingWriter(out) {
                 @Override
                 public void close() throws IOException {
                     beforeSilverPublish.accept(key);
                     out.close();
                 }
             };
-        }
-
-        @Override
-        public InputStream open(String key, long offset) {
-            return store.open(key, offset);
-        }
-
-        @Override
-        public Optional<ObjectInfo> stat(String key) {
-            return store.stat(key);
-        }
-
-        @Override
-        public boolean createIfAbsent(String key, byte[] content) {
-            return store.createIfAbsent(key, content);
-        }
-
-        @Override
-        public void delete(String key) {
-            store.delete(key);
-        }
-
-        @Override
-        public Stream<ObjectInfo> list(String prefix) {
-            return store.list(prefix);
         }
     }
 
@@ -343,28 +296,5 @@ class PromotionTest {
 
     private List<String> silverKeys() {
         return keysUnder("silver/");
-    }
-
-    private static final class MutableClock extends Clock {
-        private Instant now = Instant.parse("2026-11-24T10:00:00Z");
-
-        void advanceSeconds(long seconds) {
-            now = now.plusSeconds(seconds);
-        }
-
-        @Override
-        public Instant instant() {
-            return now;
-        }
-
-        @Override
-        public ZoneOffset getZone() {
-            return ZoneOffset.UTC;
-        }
-
-        @Override
-        public Clock withZone(java.time.ZoneId zone) {
-            return this;
-        }
     }
 }

@@ -3,8 +3,6 @@ package dev.medallion.lake.transform;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.time.Duration;
-import java.time.Instant;
-import java.time.ZoneOffset;
 import java.util.List;
 import java.util.Map;
 
@@ -15,30 +13,14 @@ import dev.medallion.lake.store.InMemoryObjectStore;
 class RunJournalTest {
     private static final Duration LEASE = Duration.ofSeconds(30);
 
-    private Instant now = Instant.parse("2026-11-24T10:00:00Z");
-    private final java.time.Clock clock = new java.time.Clock() {
-        @Override
-        public Instant instant() {
-            return now;
-        }
-
-        @Override
-        public ZoneOffset getZone() {
-            return ZoneOffset.UTC;
-        }
-
-        @Override
-        public java.time.Clock withZone(java.time.ZoneId zone) {
-            return this;
-        }
-    };
+    private final MutableClock clock = new MutableClock();
     private final InMemoryObjectStore store = new InMemoryObjectStore(clock);
     private final RunJournal journal = new RunJournal(store, LEASE, clock);
 
     @Test
     void anOwnerThatWentLongerThanTheLeaseBetweenTwoSavesDoesNotCommitEvenIfNobodyNoticed() {
         RunJournal.Run run = journal.begin("sales", "abc", List.of(source()));
-        now = now.plus(LEASE).plusSeconds(1);
+        clock.advance(LEASE.plusSeconds(1));
 
         RunJournal.Decision decision = run.commit(result());
 
@@ -51,7 +33,7 @@ class RunJournalTest {
     void anOwnerThatKeptBeatingCommitsAndTheFirstDecisionStands() {
         RunJournal.Run run = journal.begin("sales", "abc", List.of(source()));
         for (int i = 0; i < 10; i++) {
-            now = now.plusSeconds(11); // more than a lease in all, never a lease between two saves
+            clock.advanceSeconds(11); // more than a lease in all, never a lease between two saves
             run.progress();
         }
 
@@ -65,7 +47,7 @@ class RunJournalTest {
     void anAbandonedRunsDecisionOutlivesItsIntentForAnHourThenGoes() {
         RunJournal.Run run = journal.begin("sales", "abc", List.of(source()));
         run.publishing("silver/sales/year=2026/month=11/day=01/part-abc-00000.parquet");
-        now = now.plus(LEASE).plusSeconds(1);
+        clock.advance(LEASE.plusSeconds(1));
         RunJournal.Intent intent = journal.entries("sales").get(0).intent();
         assertThat(journal.expired(intent)).isTrue();
         assertThat(intent.published()).hasSize(1);
@@ -77,13 +59,13 @@ class RunJournalTest {
         assertThat(run.commit(result()).committed()).as("the slow owner finds the tombstone").isFalse();
         journal.rolledBack(run.intent());
         assertThat(store.list("_state/transform/runs/sales/")).hasSize(1);
-        now = now.plus(RunJournal.TOMBSTONE_AGE).plusSeconds(1);
+        clock.advance(RunJournal.TOMBSTONE_AGE.plusSeconds(1));
         journal.entries("sales");
         assertThat(store.list("_state/transform/runs/sales/")).isEmpty();
     }
 
     private RunJournal.Source source() {
-        return new RunJournal.Source("bronze/sales/a.json", 10, now);
+        return new RunJournal.Source("bronze/sales/a.json", 10, clock.instant());
     }
 
     private static TransformResult result() {
