@@ -1,6 +1,14 @@
 package dev.medallion.lake;
 
-/** The one 64-bit string hash the lake uses in memory (deduplication, distinct counts); never persisted. */
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+
+/**
+ * The lake's hashes: a fast 64-bit one used only in memory (deduplication, distinct counts), and SHA-256 for names
+ * kept in the store, which must never change.
+ */
 public final class Hashing {
 
     private Hashing() {
@@ -18,5 +26,15 @@ public final class Hashing {
         h *= 0xc4ceb9fe1a85ec53L;
         h ^= h >>> 33;
         return h;
+    }
+
+    /** SHA-256 of the UTF-8 text, in lower-case hex: a safe, stable object name for any text. */
+    public static String sha256Hex(String text) {
+        try {
+            return HexFormat.of()
+                    .formatHex(MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8)));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is always available", e);
+        }
     }
 }

@@ -1,10 +1,10 @@
 package dev.medallion.support;
 
 import dev.medallion.lake.catalog.TableInput;
+import dev.medallion.lake.journal.RunJournal;
 import dev.medallion.lake.message.BronzeObjectLanded;
 import dev.medallion.lake.message.FilesWritten;
 import dev.medallion.lake.transform.Promotion;
-import dev.medallion.lake.transform.RunJournal;
 import dev.medallion.lake.transform.TransformResult;
 import io.quarkus.runtime.annotations.RegisterForReflection;
 

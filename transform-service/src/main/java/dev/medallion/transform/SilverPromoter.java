@@ -14,13 +14,13 @@ import dev.medallion.lake.ValidationException;
 import dev.medallion.lake.aws.S3ObjectStore;
 import dev.medallion.lake.gold.GoldBuilder;
 import dev.medallion.lake.gold.GoldTable;
+import dev.medallion.lake.journal.RunJournal;
 import dev.medallion.lake.message.FilesWritten;
 import dev.medallion.lake.parquet.RowWriter;
 import dev.medallion.lake.spec.DatasetSpec;
 import dev.medallion.lake.spec.DatasetSpecs;
 import dev.medallion.lake.transform.BronzeToSilver;
 import dev.medallion.lake.transform.Promotion;
-import dev.medallion.lake.transform.RunJournal;
 import dev.medallion.lake.transform.TransformResult;
 import dev.medallion.support.LakeConfig;
 import dev.medallion.support.Queues;
@@ -48,7 +48,7 @@ public class SilverPromoter implements Promotion.Listener {
                 config.targetFileBytes(), config.maxBufferedBytes(), config.maxKeys()));
         var gold = new GoldBuilder(store, RowWriter.Settings.defaults(), config.maxKeys());
         this.promotion = new Promotion(store, transform, gold,
-                new RunJournal(store, config.runLease(), Clock.systemUTC()), this, Clock.systemUTC());
+                Promotion.journal(store, config.runLease(), Clock.systemUTC()), this, Clock.systemUTC());
         this.specs = specs;
         this.queues = queues;
         this.lake = lake;

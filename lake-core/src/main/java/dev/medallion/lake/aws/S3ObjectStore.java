@@ -4,6 +4,8 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
+import java.util.Collection;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.stream.Stream;
@@ -17,10 +19,13 @@ import dev.medallion.lake.store.StagedObjectWriter;
 import dev.medallion.lake.store.SupportsPrefixListing;
 import software.amazon.awssdk.core.sync.RequestBody;
 import software.amazon.awssdk.services.s3.S3Client;
+import software.amazon.awssdk.services.s3.model.DeleteObjectsResponse;
 import software.amazon.awssdk.services.s3.model.GetObjectRequest;
 import software.amazon.awssdk.services.s3.model.HeadObjectResponse;
 import software.amazon.awssdk.services.s3.model.NoSuchKeyException;
+import software.amazon.awssdk.services.s3.model.ObjectIdentifier;
 import software.amazon.awssdk.services.s3.model.PutObjectRequest;
+import software.amazon.awssdk.services.s3.model.S3Error;
 import software.amazon.awssdk.services.s3.model.S3Exception;
 import software.amazon.awssdk.services.s3.model.ServerSideEncryption;
 
@@ -30,6 +35,9 @@ import software.amazon.awssdk.services.s3.model.ServerSideEncryption;
  * bucket key; retries of throttling and 5xx errors are the SDK's own.
  */
 public final class S3ObjectStore implements ObjectStore, SupportsPrefixListing {
+    /** S3's limit of keys in one DeleteObjects request. */
+    private static final int DELETE_BATCH = 1000;
+
     private final S3Client s3;
     private final String bucket;
     private final Optional<String> kmsKeyId;
@@ -125,6 +133,22 @@ public final class S3ObjectStore implements ObjectStore, SupportsPrefixListing {
     @Override
     public void delete(String key) {
         s3.deleteObject(b -> b.bucket(bucket).key(ObjectKeys.validate(key)));
+    }
+
+    @Override
+    public void deleteAll(Collection<String> keys) {
+        List<ObjectIdentifier> ids = keys.stream().map(k -> ObjectIdentifier.builder().key(ObjectKeys.validate(k)).build())
+                .toList();
+        for (int from = 0; from < ids.size(); from += DELETE_BATCH) {
+            List<ObjectIdentifier> batch = ids.subList(from, Math.min(ids.size(), from + DELETE_BATCH));
+            DeleteObjectsResponse response = s3.deleteObjects(
+                    b -> b.bucket(bucket).delete(d -> d.objects(batch).quiet(true)));
+            if (response.hasErrors() && !response.errors().isEmpty()) {
+                S3Error first = response.errors().get(0);
+                throw new UncheckedIOException(new IOException("Cannot delete " + response.errors().size()
+                        + " objects, the first '" + first.key() + "': " + first.code() + " " + first.message()));
+            }
+        }
     }
 
     @Override

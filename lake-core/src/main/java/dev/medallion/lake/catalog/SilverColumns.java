@@ -1,7 +1,9 @@
 package dev.medallion.lake.catalog;
 
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 
 import dev.medallion.lake.spec.DatasetSpec;
 import dev.medallion.lake.spec.FieldType;
@@ -36,5 +38,15 @@ public final class SilverColumns {
         columns.add(new FieldType.Field(SOURCE_OBJECT, FieldType.Primitive.STRING, true));
         columns.add(new FieldType.Field(INGESTED_AT, FieldType.Primitive.TIMESTAMP, true));
         return List.copyOf(columns);
+    }
+
+    /**
+     * The columns whose values nearly all differ (lineage id, event time, business key): written without a
+     * dictionary, which would only cost heap (a map entry a value) until Parquet dropped it.
+     */
+    public static Set<String> uniqueValued(DatasetSpec spec) {
+        Set<String> unique = new HashSet<>(Set.of(INGEST_ID, spec.eventTimeField()));
+        spec.key().ifPresent(unique::add);
+        return Set.copyOf(unique);
     }
 }

@@ -1,12 +1,12 @@
 package dev.medallion.lake.gold;
 
 import java.math.BigDecimal;
-import java.time.Instant;
 import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.BitSet;
 import java.util.Collection;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -26,7 +26,7 @@ import dev.medallion.lake.spec.Granularity;
 import dev.medallion.lake.store.ObjectInfo;
 import dev.medallion.lake.store.ObjectStore;
 import dev.medallion.lake.store.SupportsPrefixListing;
-import dev.medallion.lake.transform.KeyIndex;
+import dev.medallion.lake.transform.SupersededRows;
 
 /**
  * Recomputes a dataset's Gold tables for whole event-time days from Silver, and replaces each day whole.
@@ -39,9 +39,6 @@ import dev.medallion.lake.transform.KeyIndex;
  * and the same Silver data always gives the same object.
  */
 public final class GoldBuilder {
-    /** The superseded rows of a file that has none; never modified. */
-    private static final BitSet NONE = new BitSet();
-
     private final ObjectStore store;
     private final SupportsPrefixListing listing;
     private final RowWriter.Settings writer;
@@ -78,15 +75,16 @@ public final class GoldBuilder {
     }
 
     private List<Rebuilt> rebuildDay(DatasetSpec spec, LocalDate day) {
-        List<String> files;
+        List<ObjectInfo> files;
         try (var objects = listing.list(silverDayPrefix(spec, day))) {
-            files = objects.map(ObjectInfo::key).filter(k -> k.endsWith(".parquet")).sorted().toList();
+            files = objects.filter(o -> o.key().endsWith(".parquet")).sorted(Comparator.comparing(ObjectInfo::key))
+                    .toList();
         }
         Columns columns = Columns.of(spec);
-        Map<Integer, BitSet> superseded = supersededRows(files, columns);
+        SupersededRows superseded = SupersededRows.of(store, spec, files, maxKeys);
         List<Aggregation> tables = spec.gold().stream().map(t -> new Aggregation(t, spec, columns)).toList();
         for (int f = 0; f < files.size(); f++) {
-            BitSet skip = superseded.getOrDefault(f, NONE);
+            BitSet skip = superseded.inFile(f);
             try (RowReader reader = new RowReader(store, files.get(f), columns.read)) {
                 int r = 0;
                 for (Object[] row = reader.next(); row != null; row = reader.next(), r++) {
@@ -106,47 +104,17 @@ public final class GoldBuilder {
         return rebuilt;
     }
 
-    /**
-     * First pass: per file, the rows a later version of their key replaces (the latest ingestion wins; on a tie the
-     * one read later). Past {@code maxKeys} keys, new keys are not remembered and their rows all count.
-     */
-    private Map<Integer, BitSet> supersededRows(List<String> files, Columns columns) {
-        KeyIndex latest = new KeyIndex(maxKeys);
-        Map<Integer, BitSet> superseded = new HashMap<>();
-        for (int f = 0; f < files.size(); f++) {
-            try (RowReader reader = new RowReader(store, files.get(f), columns.dedup)) {
-                int r = 0;
-                for (Object[] row = reader.next(); row != null; row = reader.next(), r++) {
-                    if (row[0] == null || latest.isFull()) {
-                        continue;
-                    }
-                    long ingestedAt = row[1] == null ? Long.MIN_VALUE : ((Instant) row[1]).toEpochMilli();
-                    KeyIndex.Location previous = latest.put(row[0].toString(), f, r, ingestedAt);
-                    if (previous == null) {
-                        continue;
-                    }
-                    boolean currentWins = ingestedAt >= previous.ingestedAtMillis();
-                    int file = currentWins ? previous.file() : f;
-                    int rowInFile = currentWins ? previous.row() : r;
-                    superseded.computeIfAbsent(file, x -> new BitSet()).set(rowInFile);
-                }
-            }
-        }
-        return superseded;
-    }
-
     private static String silverDayPrefix(DatasetSpec spec, LocalDate day) {
         String path = PartitionLayout.of(Granularity.DAY)
                 .path(Partition.day(day.getYear(), day.getMonthValue(), day.getDayOfMonth()));
         return LakeLayout.silverPrefix(spec.name()) + path + "/";
     }
 
-    /** The Silver columns Gold aggregates, and those the first pass reads (key, ingested-at). */
-    private record Columns(List<FieldType.Field> read, List<FieldType.Field> dedup) {
+    /** The Silver columns Gold aggregates. */
+    private record Columns(List<FieldType.Field> read) {
 
         static Columns of(DatasetSpec spec) {
             List<FieldType.Field> silver = SilverColumns.of(spec);
-            String keyName = spec.key().orElse(SilverColumns.INGEST_ID);
             Map<String, FieldType.Field> byName = new LinkedHashMap<>();
             silver.forEach(f -> byName.put(f.name(), f));
             Map<String, FieldType.Field> read = new LinkedHashMap<>();
@@ -155,10 +123,10 @@ public final class GoldBuilder {
                 table.measures().forEach(m -> m.field().ifPresent(f -> read.put(f, byName.get(f))));
             }
             if (read.isEmpty()) {
-                read.put(keyName, byName.get(keyName)); // counts alone: Parquet needs a column to count rows by
+                FieldType.Field key = SupersededRows.keyColumn(spec);
+                read.put(key.name(), key); // counts alone: Parquet needs a column to count rows by
             }
-            List<FieldType.Field> readList = List.copyOf(read.values());
-            return new Columns(readList, List.of(byName.get(keyName), byName.get(SilverColumns.INGESTED_AT)));
+            return new Columns(List.copyOf(read.values()));
         }
 
         int indexOf(String name) {

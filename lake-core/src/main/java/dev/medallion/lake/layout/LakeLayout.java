@@ -14,6 +14,7 @@ import java.util.Locale;
 import java.util.UUID;
 import java.util.regex.Pattern;
 
+import dev.medallion.lake.Hashing;
 import dev.medallion.lake.ValidationException;
 import dev.medallion.lake.bronze.BronzeFormat;
 import dev.medallion.lake.catalog.Partition;
@@ -34,7 +35,8 @@ import dev.medallion.lake.store.ObjectKeys;
  * quarantine/{dataset}/error_type={kind}/ingest_date=YYYY-MM-DD/{run-id}.ndjson
  * _state/ingest/idempotency/{dataset}/{sha256(idempotency-key)}.json
  * _state/transform/promoted/{dataset}/{sha256(bronze-key)}.json
- * _state/transform/runs/{dataset}/{run-id}.json | .decision    (runs not finished yet: see RunJournal)
+ * _state/{transform|compaction}/runs/{dataset}/{run-id}.json | .decision    (runs not finished yet: see RunJournal)
+ * _state/compaction/leases/{sha256(dataset/partition)}/{n}.json                (who compacts a partition: see Leases)
  * </pre>
  *
  * Names derived from inputs (run ids) make a retried step overwrite its own output instead of adding to it.
@@ -145,7 +147,7 @@ public final class LakeLayout {
      * text is safe in it.
      */
     public static String idempotencyKey(String dataset, String clientKey) {
-        return STATE + "ingest/idempotency/" + DatasetName.validate(dataset) + "/" + sha256Hex(clientKey) + ".json";
+        return STATE + "ingest/idempotency/" + DatasetName.validate(dataset) + "/" + Hashing.sha256Hex(clientKey) + ".json";
     }
 
     /** The prefix of a Gold table. */
@@ -167,22 +169,27 @@ public final class LakeLayout {
      * for the same version is skipped.
      */
     public static String promotedKey(String dataset, String bronzeKey) {
-        return STATE + "transform/promoted/" + DatasetName.validate(dataset) + "/" + sha256Hex(bronzeKey) + ".json";
+        return STATE + "transform/promoted/" + DatasetName.validate(dataset) + "/" + Hashing.sha256Hex(bronzeKey) + ".json";
     }
 
-    /** Where the run journal keeps a dataset's unfinished runs. */
-    public static String runsPrefix(String dataset) {
-        return STATE + "transform/runs/" + DatasetName.validate(dataset) + "/";
+    /** Where the run journal of a step ({@code transform}, {@code compaction}) keeps a dataset's unfinished runs. */
+    public static String runsPrefix(String step, String dataset) {
+        return STATE + DatasetName.validate(step) + "/runs/" + DatasetName.validate(dataset) + "/";
+    }
+
+    /** Where a step keeps its leases on resources (partitions being compacted). */
+    public static String leasesPrefix(String step) {
+        return STATE + DatasetName.validate(step) + "/leases/";
     }
 
     /** The intent of a run: its sources and the objects it published so far. */
-    public static String runIntentKey(String dataset, String runId) {
-        return runsPrefix(dataset) + validRunId(runId) + ".json";
+    public static String runIntentKey(String step, String dataset, String runId) {
+        return runsPrefix(step, dataset) + validRunId(runId) + ".json";
     }
 
     /** The create-only object that decides whether a run committed or was abandoned. */
-    public static String runDecisionKey(String dataset, String runId) {
-        return runsPrefix(dataset) + validRunId(runId) + ".decision";
+    public static String runDecisionKey(String step, String dataset, String runId) {
+        return runsPrefix(step, dataset) + validRunId(runId) + ".decision";
     }
 
     private static String validRunId(String runId) {
@@ -190,15 +197,6 @@ public final class LakeLayout {
             throw new ValidationException("Cannot use run id '" + printable(runId) + "': expected lower-case hex");
         }
         return runId;
-    }
-
-    private static String sha256Hex(String text) {
-        try {
-            return HexFormat.of()
-                    .formatHex(MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8)));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("SHA-256 is always available", e);
-        }
     }
 
     /** The key of the quarantine file a run writes for one kind of error. */

@@ -24,9 +24,14 @@ public final class ObjectStoreInputFile implements InputFile {
     private final long length;
 
     public ObjectStoreInputFile(ObjectStore store, String key) {
+        this(store, key, store.stat(key).orElseThrow(() -> new ObjectNotFoundException(key)).size());
+    }
+
+    /** An object whose length is known already (from a listing): no request is made until it is read. */
+    public ObjectStoreInputFile(ObjectStore store, String key, long length) {
         this.store = store;
         this.key = key;
-        this.length = store.stat(key).orElseThrow(() -> new ObjectNotFoundException(key)).size();
+        this.length = length;
     }
 
     @Override

@@ -16,6 +16,7 @@ import org.apache.parquet.conf.PlainParquetConfiguration;
 import org.apache.parquet.hadoop.ParquetReader;
 import org.apache.parquet.hadoop.api.InitContext;
 import org.apache.parquet.hadoop.api.ReadSupport;
+import org.apache.parquet.io.InputFile;
 import org.apache.parquet.io.api.Binary;
 import org.apache.parquet.io.api.Converter;
 import org.apache.parquet.io.api.GroupConverter;
@@ -26,6 +27,7 @@ import org.apache.parquet.schema.MessageType;
 import org.apache.parquet.schema.Type;
 
 import dev.medallion.lake.spec.FieldType;
+import dev.medallion.lake.store.ObjectInfo;
 import dev.medallion.lake.store.ObjectStore;
 
 /**
@@ -39,10 +41,18 @@ public final class RowReader implements AutoCloseable {
 
     /** Opens {@code key} for reading {@code columns}, in that order. */
     public RowReader(ObjectStore store, String key, List<FieldType.Field> columns) {
+        this(new ObjectStoreInputFile(store, key), key, columns);
+    }
+
+    /** Opens an object whose size is known (from a listing), without asking the store for it. */
+    public RowReader(ObjectStore store, ObjectInfo object, List<FieldType.Field> columns) {
+        this(new ObjectStoreInputFile(store, object.key(), object.size()), object.key(), columns);
+    }
+
+    private RowReader(InputFile file, String key, List<FieldType.Field> columns) {
         try {
             Support support = new Support(columns);
-            this.reader = new ParquetReader.Builder<Object[]>(new ObjectStoreInputFile(store, key),
-                    new PlainParquetConfiguration()) {
+            this.reader = new ParquetReader.Builder<Object[]>(file, new PlainParquetConfiguration()) {
                 @Override
                 protected ReadSupport<Object[]> getReadSupport() {
                     return support;

@@ -1,6 +1,7 @@
 package dev.medallion.lake.store;
 
 import java.io.InputStream;
+import java.util.Collection;
 import java.util.Map;
 import java.util.Optional;
 
@@ -46,4 +47,12 @@ public interface ObjectStore {
 
     /** Deletes an object; deleting a missing object is not an error. */
     void delete(String key);
+
+    /**
+     * Deletes many objects, in as few requests as the store allows (1,000 a request on S3), so replacing many small
+     * files takes a moment instead of a request each. Missing objects are not an error.
+     */
+    default void deleteAll(Collection<String> keys) {
+        keys.forEach(this::delete);
+    }
 }

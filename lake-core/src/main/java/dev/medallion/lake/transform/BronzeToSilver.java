@@ -29,6 +29,7 @@ import dev.medallion.lake.bronze.SegmentReader;
 import dev.medallion.lake.catalog.Partition;
 import dev.medallion.lake.catalog.PartitionLayout;
 import dev.medallion.lake.catalog.SilverColumns;
+import dev.medallion.lake.journal.RunObserver;
 import dev.medallion.lake.layout.LakeLayout;
 import dev.medallion.lake.message.FilesWritten.WrittenFile;
 import dev.medallion.lake.parquet.RowReader;
@@ -82,25 +83,6 @@ public final class BronzeToSilver {
         }
     }
 
-    /** Told what a run is about to publish, and that it is still working (see {@link RunJournal}). */
-    public interface Observer {
-        Observer NONE = new Observer() {
-            @Override
-            public void publishing(String key) {
-            }
-
-            @Override
-            public void progress() {
-            }
-        };
-
-        /** Called before the object {@code key} becomes visible; a failure stops the run before it does. */
-        void publishing(String key);
-
-        /** Called every few thousand rows. */
-        void progress();
-    }
-
     /** Rows between checks of the writers' buffered bytes; asking every row would cost more than the writing. */
     private static final int CHECK_EVERY_ROWS = 2048;
 
@@ -127,7 +109,7 @@ public final class BronzeToSilver {
      * @throws ObjectNotFoundException if a source does not exist
      */
     public TransformResult run(DatasetSpec spec, List<String> bronzeKeys) {
-        return run(spec, bronzeKeys, Observer.NONE);
+        return run(spec, bronzeKeys, RunObserver.NONE);
     }
 
     /**
@@ -136,7 +118,7 @@ public final class BronzeToSilver {
      *
      * @throws ObjectNotFoundException if a source does not exist
      */
-    public TransformResult run(DatasetSpec spec, List<String> bronzeKeys, Observer observer) {
+    public TransformResult run(DatasetSpec spec, List<String> bronzeKeys, RunObserver observer) {
         try (var compression = new SharedCompression(settings.writer().pageBytes())) {
             var run = new Run(spec, LakeLayout.runId(bronzeKeys), compression, observer);
             try {
@@ -174,7 +156,7 @@ public final class BronzeToSilver {
         private final int[] partitionFields;
         private final List<String> fieldValues = new ArrayList<>();
         private final SharedCompression compression;
-        private final Observer observer;
+        private final RunObserver observer;
         /** Keys of the Silver files of this run, by slot. */
         private final List<String> fileKeys = new ArrayList<>();
         /** Per file slot, the rows a later version of their key replaced. */
@@ -186,7 +168,7 @@ public final class BronzeToSilver {
         private final long[] lateness = new long[Lateness.values().length];
         private int rowsSinceCheck;
 
-        Run(DatasetSpec spec, String runId, SharedCompression compression, Observer observer) {
+        Run(DatasetSpec spec, String runId, SharedCompression compression, RunObserver observer) {
             this.spec = spec;
             this.runId = runId;
             this.compression = compression;
@@ -197,10 +179,7 @@ public final class BronzeToSilver {
             this.columns = SilverColumns.of(spec);
             this.ingestIdIndex = columns.size() - 3;
             this.keyColumn = spec.key().map(spec::indexOf).orElse(-1);
-            // nearly every value differs: a dictionary would only cost heap (a map entry a value) until Parquet drops it
-            Set<String> unique = new HashSet<>(Set.of(SilverColumns.INGEST_ID, spec.eventTimeField()));
-            spec.key().ifPresent(unique::add);
-            this.uniqueColumns = Set.copyOf(unique);
+            this.uniqueColumns = SilverColumns.uniqueValued(spec);
             this.keyIndex = keyColumn < 0 ? null : new KeyIndex(settings.maxKeys(), settings.maxKeys());
         }
 

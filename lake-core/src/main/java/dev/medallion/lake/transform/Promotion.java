@@ -23,6 +23,7 @@ import dev.medallion.lake.LakeException;
 import dev.medallion.lake.catalog.Partition;
 import dev.medallion.lake.catalog.PartitionLayout;
 import dev.medallion.lake.gold.GoldBuilder;
+import dev.medallion.lake.journal.RunJournal;
 import dev.medallion.lake.layout.LakeLayout;
 import dev.medallion.lake.spec.DatasetSpec;
 import dev.medallion.lake.store.ObjectInfo;
@@ -77,11 +78,16 @@ public final class Promotion {
     private final ObjectStore store;
     private final BronzeToSilver transform;
     private final GoldBuilder gold;
-    private final RunJournal journal;
+    private final RunJournal<TransformResult> journal;
     private final Listener listener;
     private final Clock clock;
 
-    public Promotion(ObjectStore store, BronzeToSilver transform, GoldBuilder gold, RunJournal journal,
+    /** The journal of transform runs, at {@code _state/transform/runs/}. */
+    public static RunJournal<TransformResult> journal(ObjectStore store, Duration lease, Clock clock) {
+        return new RunJournal<>(store, "transform", TransformResult.class, lease, clock);
+    }
+
+    public Promotion(ObjectStore store, BronzeToSilver transform, GoldBuilder gold, RunJournal<TransformResult> journal,
             Listener listener, Clock clock) {
         this.store = store;
         this.transform = transform;
@@ -120,7 +126,7 @@ public final class Promotion {
             return failed;
         }
         List<String> sources = new ArrayList<>(toPromote.keySet());
-        RunJournal.Run run = journal.begin(spec.name(), LakeLayout.runId(sources), toPromote.values().stream()
+        RunJournal<TransformResult>.Run run = journal.begin(spec.name(), LakeLayout.runId(sources), toPromote.values().stream()
                 .map(i -> new RunJournal.Source(i.key(), i.size(), i.lastModified())).toList());
         long start = System.nanoTime();
         TransformResult result;
@@ -130,7 +136,7 @@ public final class Promotion {
             rollBackAfter(e, spec, run.intent());
             throw e;
         }
-        RunJournal.Decision decision = run.commit(result);
+        RunJournal.Decision<TransformResult> decision = run.commit(result);
         if (!decision.committed()) {
             var abandoned = new LakeException("Cannot commit run " + result.runId() + ": it went longer than the lease "
                     + "without a heartbeat, so it was abandoned and rolled back; its objects are promoted again later");
@@ -145,14 +151,14 @@ public final class Promotion {
     /** Deals with the dataset's unfinished runs; returns the sources of live ones, by key. */
     private Map<String, RunJournal.Intent> recover(DatasetSpec spec) {
         Map<String, RunJournal.Intent> busy = new LinkedHashMap<>();
-        for (RunJournal.Entry entry : journal.entries(spec.name())) {
+        for (RunJournal.Entry<TransformResult> entry : journal.entries(spec.name())) {
             RunJournal.Intent intent = entry.intent();
-            Optional<RunJournal.Decision> decision = entry.decision();
+            Optional<RunJournal.Decision<TransformResult>> decision = entry.decision();
             if (decision.isEmpty() && !journal.expired(intent)) {
                 intent.sources().forEach(source -> busy.put(source.key(), intent));
                 continue;
             }
-            RunJournal.Decision outcome = decision.orElseGet(() -> journal.abandon(intent));
+            RunJournal.Decision<TransformResult> outcome = decision.orElseGet(() -> journal.abandon(intent));
             if (outcome.committed()) {
                 finish(spec, intent, outcome.result(), -1);
             } else {

@@ -2,6 +2,7 @@ package dev.medallion.lake.store;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.util.Collection;
 import java.util.Map;
 import java.util.Optional;
 import java.util.stream.Stream;
@@ -37,6 +38,11 @@ public class ForwardingObjectStore implements ObjectStore, SupportsPrefixListing
     @Override
     public void delete(String key) {
         delegate.delete(key);
+    }
+
+    @Override
+    public void deleteAll(Collection<String> keys) {
+        delegate.deleteAll(keys);
     }
 
     @Override

@@ -9,6 +9,7 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
@@ -282,6 +283,22 @@ abstract class ObjectStoreContractTest {
 
         assertThat(store.stat("key")).isEmpty();
         assertThat(keys("")).containsExactly("other");
+    }
+
+    @Test
+    void deleteAllDeletesEveryNamedObjectAcrossBatchesAndSkipsMissingOnes() {
+        List<String> doomed = new ArrayList<>();
+        for (int i = 0; i < 1005; i++) { // more than one S3 request's worth
+            String key = "p/" + String.format(Locale.ROOT, "%04d", i);
+            put(key, "x");
+            doomed.add(key);
+        }
+        put("p/keep", "y");
+        doomed.add("p/never-existed");
+
+        store.deleteAll(doomed);
+
+        assertThat(keys("p/")).containsExactly("p/keep");
     }
 
     @Test

@@ -29,6 +29,7 @@ import org.junit.jupiter.api.io.TempDir;
 import dev.medallion.lake.bronze.BronzeFormat;
 import dev.medallion.lake.bronze.SegmentHeader;
 import dev.medallion.lake.bronze.SegmentWriter;
+import dev.medallion.lake.journal.RunObserver;
 import dev.medallion.lake.parquet.RowWriter;
 import dev.medallion.lake.spec.DatasetSpec;
 import dev.medallion.lake.spec.DatasetSpecs;
@@ -199,7 +200,7 @@ class BronzeToSilverTest {
         putBronze(BRONZE, ndjson.toString());
         var published = new ArrayList<String>();
         int[] progress = new int[1];
-        var observer = new BronzeToSilver.Observer() {
+        var observer = new RunObserver() {
             @Override
             public void publishing(String key) {
                 published.add(key);

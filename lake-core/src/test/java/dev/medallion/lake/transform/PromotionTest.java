@@ -18,6 +18,7 @@ import org.junit.jupiter.api.Test;
 import dev.medallion.lake.LakeException;
 import dev.medallion.lake.catalog.SilverColumns;
 import dev.medallion.lake.gold.GoldBuilder;
+import dev.medallion.lake.journal.RunJournal;
 import dev.medallion.lake.layout.LakeLayout;
 import dev.medallion.lake.parquet.RowReader;
 import dev.medallion.lake.parquet.RowWriter;
@@ -25,6 +26,7 @@ import dev.medallion.lake.spec.DatasetSpec;
 import dev.medallion.lake.spec.DatasetSpecs;
 import dev.medallion.lake.store.ForwardingObjectStore;
 import dev.medallion.lake.store.InMemoryObjectStore;
+import dev.medallion.lake.store.MutableClock;
 import dev.medallion.lake.store.ObjectNotFoundException;
 import dev.medallion.lake.store.ObjectStore;
 import dev.medallion.lake.store.ObjectWriter;
@@ -62,7 +64,7 @@ class PromotionTest {
     /** A process's promotion over {@code lake}: what a restarted or another replica would build. */
     private Promotion promotionOver(ObjectStore lake) {
         return new Promotion(lake, new BronzeToSilver(lake),
-                new GoldBuilder(lake, RowWriter.Settings.defaults(), 1000), new RunJournal(lake, LEASE, clock),
+                new GoldBuilder(lake, RowWriter.Settings.defaults(), 1000), Promotion.journal(lake, LEASE, clock),
                 new Promotion.Listener() {
                     @Override
                     public void promoted(DatasetSpec s, TransformResult result, List<GoldBuilder.Rebuilt> gold,
@@ -188,7 +190,7 @@ class PromotionTest {
     @Test
     void anObjectInAnotherProcesssLiveRunWaitsUntilThatRunEndsOrExpires() throws IOException {
         putAAndB();
-        new RunJournal(store, LEASE, clock).begin("sales", LakeLayout.runId(List.of("bronze/sales/a.json")),
+        Promotion.journal(store, LEASE, clock).begin("sales", LakeLayout.runId(List.of("bronze/sales/a.json")),
                 List.of(new RunJournal.Source("bronze/sales/a.json", 1, clock.instant())));
 
         Map<String, Exception> failed = promotion.run(spec, List.of("bronze/sales/a.json", "bronze/sales/b.json"));

@@ -1,4 +1,4 @@
-package dev.medallion.lake.transform;
+package dev.medallion.lake.journal;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -15,6 +15,7 @@ import java.util.Set;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
+import com.fasterxml.jackson.databind.JavaType;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
@@ -27,24 +28,26 @@ import dev.medallion.lake.store.ObjectWriter;
 import dev.medallion.lake.store.SupportsPrefixListing;
 
 /**
- * What makes a Bronze to Silver run crash-safe: its intent lists every object before the object becomes visible, and
- * its outcome is a create-only decision object, so of the owner (committing) and another process (abandoning a run
- * that stopped beating) exactly one wins.
+ * What makes a run that replaces or adds objects crash-safe (a Bronze to Silver promotion, a compaction): its intent
+ * lists every object before the object becomes visible, and its outcome is a create-only decision object, so of the
+ * owner (committing) and another process (abandoning a run that stopped beating) exactly one wins.
  *
  * <pre>
- * _state/transform/runs/{dataset}/{run-id}.json       intent: sources, objects published so far, heartbeat
- * _state/transform/runs/{dataset}/{run-id}.decision   created once: committed (with the run's result) or abandoned
+ * _state/{step}/runs/{dataset}/{run-id}.json       intent: sources, objects published so far, heartbeat
+ * _state/{step}/runs/{dataset}/{run-id}.decision   created once: committed (with the run's result) or abandoned
  * </pre>
  *
  * The owner saves its intent at the start, before each object it publishes, and at least every third of the lease
- * while it reads. It commits once its Silver objects are all in place, before anything is announced or recorded as
- * promoted; an owner that itself went longer than the lease between two saves does not commit, as another process
- * may have taken it for dead. What happens to a run found in the journal is {@link Promotion}'s: a committed run is
- * finished, a run abandoned (or whose heartbeat is older than the lease, once it is abandoned) is rolled back, a live
+ * while it works. It commits once its objects are all in place, before anything else is changed or announced; an
+ * owner that itself went longer than the lease between two saves does not commit, as another process may have taken
+ * it for dead. What happens to a run found in the journal is the step's to decide: a committed run is finished (rolled
+ * forward), a run abandoned (or whose heartbeat is older than the lease, once it is abandoned) is rolled back, a live
  * run's sources are left alone. An abandoned run's decision outlives its intent by {@link #TOMBSTONE_AGE}, so an owner
  * that was only slow still finds it when it tries to commit. One thread uses a {@link Run}.
+ *
+ * @param <R> what a committed run produced, kept in its decision for the roll-forward
  */
-public final class RunJournal {
+public final class RunJournal<R> {
     private static final ObjectMapper JSON = JsonMapper.builder().addModule(new JavaTimeModule()).build();
     /** How long a decision whose intent is gone is kept. */
     static final Duration TOMBSTONE_AGE = Duration.ofHours(1);
@@ -59,26 +62,34 @@ public final class RunJournal {
     }
 
     /** How a run ended: {@code result} is set when it committed, empty when it was abandoned. */
-    public record Decision(boolean committed, TransformResult result) {
-        static final Decision ABANDONED = new Decision(false, null);
+    public record Decision<R>(boolean committed, R result) {
+        static <R> Decision<R> abandoned() {
+            return new Decision<>(false, null);
+        }
     }
 
     /** A run found in the journal. */
-    public record Entry(Intent intent, Optional<Decision> decision) {
+    public record Entry<R>(Intent intent, Optional<Decision<R>> decision) {
     }
 
     private final ObjectStore store;
+    private final String step;
+    private final JavaType decisionType;
     private final Duration lease;
     private final Clock clock;
 
     /**
+     * @param step the step whose runs these are ({@code transform}, {@code compaction}): its journal's folder
+     * @param resultType what a committed run records
      * @param lease how long a run may go without saving its intent before another process may abandon it
      */
-    public RunJournal(ObjectStore store, Duration lease, Clock clock) {
+    public RunJournal(ObjectStore store, String step, Class<R> resultType, Duration lease, Clock clock) {
         if (!(store instanceof SupportsPrefixListing)) {
             throw new IllegalArgumentException("The run journal needs a store that lists keys");
         }
         this.store = store;
+        this.step = step;
+        this.decisionType = JSON.getTypeFactory().constructParametricType(Decision.class, resultType);
         this.lease = lease;
         this.clock = clock;
     }
@@ -87,18 +98,19 @@ public final class RunJournal {
      * The runs of a dataset in the journal: live, crashed, or finished but not yet cleared. Deletes decisions whose
      * intent has been gone for longer than {@link #TOMBSTONE_AGE}.
      */
-    public List<Entry> entries(String dataset) {
+    public List<Entry<R>> entries(String dataset) {
         List<ObjectInfo> listed;
-        try (Stream<ObjectInfo> objects = ((SupportsPrefixListing) store).list(LakeLayout.runsPrefix(dataset))) {
+        try (Stream<ObjectInfo> objects = ((SupportsPrefixListing) store).list(LakeLayout.runsPrefix(step, dataset))) {
             listed = objects.toList();
         }
         Set<String> keys = listed.stream().map(ObjectInfo::key).collect(Collectors.toSet());
         Instant tombstonesBefore = clock.instant().minus(TOMBSTONE_AGE);
-        List<Entry> entries = new ArrayList<>();
+        List<Entry<R>> entries = new ArrayList<>();
         for (ObjectInfo object : listed) {
             String key = object.key();
             if (key.endsWith(".json")) {
-                read(key, Intent.class).ifPresent(intent -> entries.add(new Entry(intent, decision(intent))));
+                this.<Intent> read(key, JSON.constructType(Intent.class))
+                        .ifPresent(intent -> entries.add(new Entry<>(intent, decision(intent))));
             } else if (key.endsWith(".decision") && !keys.contains(key.replaceFirst("\\.decision$", ".json"))
                     && object.lastModified().isBefore(tombstonesBefore)) {
                 store.delete(key);
@@ -117,9 +129,10 @@ public final class RunJournal {
      *
      * @return the decision that stands
      */
-    public Decision abandon(Intent intent) {
-        if (store.createIfAbsent(decisionKey(intent), bytes(Decision.ABANDONED))) {
-            return Decision.ABANDONED;
+    public Decision<R> abandon(Intent intent) {
+        Decision<R> abandoned = Decision.abandoned();
+        if (store.createIfAbsent(decisionKey(intent), bytes(abandoned))) {
+            return abandoned;
         }
         return decision(intent).orElseThrow(
                 () -> new IllegalStateException("The decision of run " + intent.runId() + " vanished while read"));
@@ -127,25 +140,25 @@ public final class RunJournal {
 
     /** Removes a finished run from the journal: the intent first, so no intent lacks its decision. */
     public void finished(Intent intent) {
-        store.delete(LakeLayout.runIntentKey(intent.dataset(), intent.runId()));
+        store.delete(intentKey(intent));
         store.delete(decisionKey(intent));
     }
 
     /** Removes a rolled-back run's intent; an abandoned decision stays as a tombstone for its owner to find. */
     public void rolledBack(Intent intent) {
-        store.delete(LakeLayout.runIntentKey(intent.dataset(), intent.runId()));
+        store.delete(intentKey(intent));
     }
 
     /** Starts a run's record. A decision left by an earlier run over the same sources, already cleared, is removed. */
     public Run begin(String dataset, String runId, List<Source> sources) {
-        store.delete(LakeLayout.runDecisionKey(dataset, runId));
+        store.delete(LakeLayout.runDecisionKey(step, dataset, runId));
         var run = new Run(new Intent(dataset, runId, List.copyOf(sources), List.of(), clock.instant()));
         run.save();
         return run;
     }
 
     /** The owner's side of one run. */
-    public final class Run implements BronzeToSilver.Observer {
+    public final class Run implements RunObserver {
         private Intent intent;
         private final LinkedHashSet<String> published = new LinkedHashSet<>();
         /** Set once two saves were further apart than the lease: another process may have abandoned this run. */
@@ -178,9 +191,9 @@ public final class RunJournal {
          *
          * @return the decision that stands: this one, or the one another process made first
          */
-        public Decision commit(TransformResult result) {
+        public Decision<R> commit(R result) {
             save();
-            var mine = presumedDead ? Decision.ABANDONED : new Decision(true, result);
+            Decision<R> mine = presumedDead ? Decision.abandoned() : new Decision<>(true, result);
             if (store.createIfAbsent(decisionKey(intent), bytes(mine))) {
                 return mine;
             }
@@ -194,7 +207,7 @@ public final class RunJournal {
                 presumedDead = true;
             }
             intent = new Intent(intent.dataset(), intent.runId(), intent.sources(), List.copyOf(published), now);
-            try (ObjectWriter out = store.create(LakeLayout.runIntentKey(intent.dataset(), intent.runId()), Map.of())) {
+            try (ObjectWriter out = store.create(intentKey(intent), Map.of())) {
                 out.write(bytes(intent));
             } catch (IOException e) {
                 throw new UncheckedIOException("Cannot save the intent of run " + intent.runId(), e);
@@ -202,15 +215,19 @@ public final class RunJournal {
         }
     }
 
-    private Optional<Decision> decision(Intent intent) {
-        return read(decisionKey(intent), Decision.class);
+    private Optional<Decision<R>> decision(Intent intent) {
+        return read(decisionKey(intent), decisionType);
     }
 
-    private static String decisionKey(Intent intent) {
-        return LakeLayout.runDecisionKey(intent.dataset(), intent.runId());
+    private String intentKey(Intent intent) {
+        return LakeLayout.runIntentKey(step, intent.dataset(), intent.runId());
     }
 
-    private <T> Optional<T> read(String key, Class<T> type) {
+    private String decisionKey(Intent intent) {
+        return LakeLayout.runDecisionKey(step, intent.dataset(), intent.runId());
+    }
+
+    private <T> Optional<T> read(String key, JavaType type) {
         try (InputStream in = store.open(key)) {
             return Optional.of(JSON.readValue(in, type));
         } catch (ObjectNotFoundException e) {

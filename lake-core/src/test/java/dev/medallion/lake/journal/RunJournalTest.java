@@ -1,4 +1,4 @@
-package dev.medallion.lake.transform;
+package dev.medallion.lake.journal;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -9,20 +9,23 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 import dev.medallion.lake.store.InMemoryObjectStore;
+import dev.medallion.lake.store.MutableClock;
+import dev.medallion.lake.transform.TransformResult;
 
 class RunJournalTest {
     private static final Duration LEASE = Duration.ofSeconds(30);
 
     private final MutableClock clock = new MutableClock();
     private final InMemoryObjectStore store = new InMemoryObjectStore(clock);
-    private final RunJournal journal = new RunJournal(store, LEASE, clock);
+    private final RunJournal<TransformResult> journal = new RunJournal<>(store, "transform", TransformResult.class, LEASE,
+            clock);
 
     @Test
     void anOwnerThatWentLongerThanTheLeaseBetweenTwoSavesDoesNotCommitEvenIfNobodyNoticed() {
-        RunJournal.Run run = journal.begin("sales", "abc", List.of(source()));
+        RunJournal<TransformResult>.Run run = journal.begin("sales", "abc", List.of(source()));
         clock.advance(LEASE.plusSeconds(1));
 
-        RunJournal.Decision decision = run.commit(result());
+        RunJournal.Decision<TransformResult> decision = run.commit(result());
 
         assertThat(decision.committed()).isFalse();
         assertThat(journal.entries("sales")).singleElement()
@@ -31,7 +34,7 @@ class RunJournalTest {
 
     @Test
     void anOwnerThatKeptBeatingCommitsAndTheFirstDecisionStands() {
-        RunJournal.Run run = journal.begin("sales", "abc", List.of(source()));
+        RunJournal<TransformResult>.Run run = journal.begin("sales", "abc", List.of(source()));
         for (int i = 0; i < 10; i++) {
             clock.advanceSeconds(11); // more than a lease in all, never a lease between two saves
             run.progress();
@@ -45,7 +48,7 @@ class RunJournalTest {
 
     @Test
     void anAbandonedRunsDecisionOutlivesItsIntentForAnHourThenGoes() {
-        RunJournal.Run run = journal.begin("sales", "abc", List.of(source()));
+        RunJournal<TransformResult>.Run run = journal.begin("sales", "abc", List.of(source()));
         run.publishing("silver/sales/year=2026/month=11/day=01/part-abc-00000.parquet");
         clock.advance(LEASE.plusSeconds(1));
         RunJournal.Intent intent = journal.entries("sales").get(0).intent();
