@@ -1,11 +1,43 @@
 package dev.medallion.compaction;
 
 import static io.restassured.RestAssured.given;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.hasSize;
+
+import java.io.InputStream;
+import java.math.BigDecimal;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.Set;
+
+import jakarta.inject.Inject;
 
 import org.junit.jupiter.api.Test;
 
+import dev.medallion.lake.aws.S3ObjectStore;
+import dev.medallion.lake.catalog.PartitionLayout;
+import dev.medallion.lake.catalog.SilverColumns;
+import dev.medallion.lake.message.FilesWritten;
+import dev.medallion.lake.parquet.RowWriter;
+import dev.medallion.lake.spec.DatasetSpec;
+import dev.medallion.lake.spec.DatasetSpecs;
+import dev.medallion.lake.store.ObjectInfo;
+import dev.medallion.support.Queues;
 import dev.medallion.support.testing.LocalStackResource;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
@@ -13,6 +45,16 @@ import io.quarkus.test.junit.QuarkusTest;
 @QuarkusTest
 @QuarkusTestResource(value = LocalStackResource.class, restrictToAnnotatedClass = true)
 class CompactionServiceTest {
+    private static final Random RANDOM = new Random();
+
+    @Inject
+    S3ObjectStore store;
+    @Inject
+    Queues queues;
+    @Inject
+    DatasetSpecs specs;
+    @Inject
+    CompactionWorker worker;
 
     @Test
     void isReadyOnlyWithTheLakeAndQueuesReachableAndExposesMetrics() {
@@ -23,5 +65,131 @@ class CompactionServiceTest {
         given().when().get("/q/health/live").then().statusCode(200);
         given().when().get("/q/metrics").then().statusCode(200).body(containsString("jvm_memory_used_bytes"))
                 .body(containsString("medallion_aws_requests_total{operation=\"HeadBucket\",service=\"S3\",status=\"200\"}"));
+    }
+
+    @Test
+    void filesWrittenEventsGetAPartitionsSmallFilesMergedIntoOneWithEveryKeyOnce() throws Exception {
+        String partition = freshPartition();
+        List<FilesWritten.WrittenFile> inputs = smallFiles(partition, 6, 200);
+        // the last file repeats the first one's orders, ingested later: one copy of each must stay
+        inputs.add(silverFile(partition, "part-" + hex() + "-00000.parquet", 0, 200, Instant.now()));
+        queues.send("medallion-compaction", FilesWritten.silver(hex(), "sales", "lake", inputs, List.of(), 0));
+
+        List<ObjectInfo> files = await().atMost(Duration.ofSeconds(60)).until(() -> files(partition),
+                f -> f.size() == 1);
+
+        assertThat(inputs).extracting(FilesWritten.WrittenFile::key).doesNotContain(files.get(0).key());
+        assertThat(query(files.get(0).key(), "SELECT count(*), count(DISTINCT order_id) FROM t"))
+                .containsExactly("1200|1200");
+        given().when().get("/q/metrics").then()
+                .body(containsString("medallion_compaction_rows_total{dataset=\"sales\",outcome=\"deduplicated\"}"))
+                .body(containsString("medallion_compaction_groups_total{dataset=\"sales\",outcome=\"merged\"}"));
+    }
+
+    @Test
+    void theApiShowsThePlanWithoutChangingAnythingAndCompactsOnlyWithAKeyForTheDataset() throws Exception {
+        String partition = freshPartition();
+        smallFiles(partition, 5, 50);
+
+        given().queryParam("partition", partition).when().get("/v1/datasets/sales/compactions").then()
+                .statusCode(200).body("dryRun", equalTo(true))
+                .body("partitions[0].files", equalTo(5))
+                .body("partitions[0].groups", hasSize(1))
+                .body("partitions[0].groups[0].files", hasSize(5));
+        given().header("X-Api-Key", "test-key").queryParam("partition", partition).queryParam("dry-run", true)
+                .when().post("/v1/datasets/sales/compactions").then().statusCode(200).body("dryRun", equalTo(true));
+        assertThat(files(partition)).hasSize(5);
+
+        given().queryParam("partition", partition).when().post("/v1/datasets/sales/compactions").then()
+                .statusCode(401);
+        given().header("X-Api-Key", "other-key").queryParam("partition", partition).when()
+                .post("/v1/datasets/sales/compactions").then().statusCode(403);
+        given().header("X-Api-Key", "test-key").queryParam("partition", "year=2026/month=13/day=01").when()
+                .post("/v1/datasets/sales/compactions").then().statusCode(400)
+                .body("reason", containsString("not a date"));
+        assertThat(files(partition)).hasSize(5);
+
+        given().header("X-Api-Key", "test-key").queryParam("partition", partition).when()
+                .post("/v1/datasets/sales/compactions").then().statusCode(200)
+                .body("partitions[0].merges[0].inputs", hasSize(5))
+                .body("partitions[0].merges[0].rowsDeduplicated", equalTo(0));
+        assertThat(files(partition)).hasSize(1);
+    }
+
+    @Test
+    void aSweepMeasuresEachTablesSmallFileDebt() {
+        smallFiles(freshPartition(), 2, 10); // too few to merge: debt that stays
+
+        worker.sweep();
+
+        given().when().get("/q/metrics").then()
+                .body(containsString("medallion_compaction_small_files{dataset=\"sales\"}"))
+                .body(containsString("medallion_compaction_oldest_small_file_age_seconds{dataset=\"sales\"}"))
+                .body(containsString("medallion_compaction_file_size_bytes{dataset=\"sales\",quantile=\"0.95\"}"));
+    }
+
+    /** A day of a year no other test (or earlier run, whose data persists) writes. */
+    private static String freshPartition() {
+        return "year=" + (2100 + RANDOM.nextInt(7000)) + "/month=0" + (1 + RANDOM.nextInt(9)) + "/day="
+                + (10 + RANDOM.nextInt(18));
+    }
+
+    private List<FilesWritten.WrittenFile> smallFiles(String partition, int count, int rowsEach) {
+        List<FilesWritten.WrittenFile> files = new ArrayList<>();
+        for (int i = 0; i < count; i++) {
+            files.add(silverFile(partition, "part-" + hex() + "-00000.parquet", i * rowsEach, (i + 1) * rowsEach,
+                    Instant.now().minusSeconds(60)));
+        }
+        return files;
+    }
+
+    private FilesWritten.WrittenFile silverFile(String partition, String name, int from, int to, Instant ingestedAt) {
+        DatasetSpec spec = specs.find("sales").orElseThrow();
+        String key = "silver/sales/" + partition + "/" + name;
+        try (var out = new RowWriter(store, key, SilverColumns.of(spec), Set.of(), Map.of(),
+                RowWriter.Settings.defaults())) {
+            for (int i = from; i < to; i++) {
+                Map<String, Object> values = new HashMap<>();
+                values.put("order_id", "o-" + i);
+                values.put("amount", new BigDecimal("1.00"));
+                values.put("ts", Instant.parse("2026-11-20T10:00:00Z"));
+                values.put(SilverColumns.INGEST_ID, name + ":" + i);
+                values.put(SilverColumns.SOURCE_OBJECT, "bronze/sales/" + name);
+                values.put(SilverColumns.INGESTED_AT, ingestedAt);
+                out.add(SilverColumns.of(spec).stream().map(c -> values.get(c.name())).toArray());
+            }
+        }
+        long size = store.stat(key).orElseThrow().size();
+        return new FilesWritten.WrittenFile(key, PartitionLayout.of(spec).values(PartitionLayout.of(spec).parse(
+                partition)), to - from, size);
+    }
+
+    private List<ObjectInfo> files(String partition) {
+        try (var objects = store.list("silver/sales/" + partition + "/")) {
+            return objects.toList();
+        }
+    }
+
+    private static String hex() {
+        return Long.toHexString(RANDOM.nextLong() & Long.MAX_VALUE);
+    }
+
+    /** The rows of a query over one Parquet object ({@code t}), read by DuckDB through a local copy. */
+    private List<String> query(String key, String sql) throws Exception {
+        Path local = Files.createTempFile("compacted", ".parquet");
+        try (InputStream in = store.open(key)) {
+            Files.copy(in, local, StandardCopyOption.REPLACE_EXISTING);
+        }
+        try (Connection db = DriverManager.getConnection("jdbc:duckdb:"); Statement statement = db.createStatement()) {
+            statement.execute("CREATE VIEW t AS SELECT * FROM read_parquet('" + local + "')");
+            ResultSet rows = statement.executeQuery(sql);
+            List<String> found = new ArrayList<>();
+            while (rows.next()) {
+                found.add(rows.getString(1) + "|" + rows.getString(2));
+            }
+            return found;
+        } finally {
+            Files.delete(local);
+        }
     }
 }

@@ -49,7 +49,8 @@ public final class CompactionPlanner {
             return new Settings(256L * 1024 * 1024, 0.75, 5, Duration.ofMinutes(10));
         }
 
-        long smallBelow() {
+        /** Files under this many bytes are small. */
+        public long smallBelow() {
             return (long) (targetBytes * smallFraction);
         }
     }

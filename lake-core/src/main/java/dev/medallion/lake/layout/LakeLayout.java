@@ -37,6 +37,7 @@ import dev.medallion.lake.store.ObjectKeys;
  * _state/transform/promoted/{dataset}/{sha256(bronze-key)}.json
  * _state/{transform|compaction}/runs/{dataset}/{run-id}.json | .decision    (runs not finished yet: see RunJournal)
  * _state/compaction/leases/{sha256(dataset/partition)}/{n}.json                (who compacts a partition: see Leases)
+ * _state/compaction/due/{dataset}/{sha256(partition)}.json                     (partitions with new files: DuePartitions)
  * </pre>
  *
  * Names derived from inputs (run ids) make a retried step overwrite its own output instead of adding to it.

@@ -1,0 +1,103 @@
+package dev.medallion.compaction;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.ToDoubleFunction;
+
+import jakarta.inject.Singleton;
+
+import org.jboss.logging.Logger;
+
+import dev.medallion.lake.compaction.Compaction;
+import dev.medallion.lake.compaction.Merge;
+import dev.medallion.lake.compaction.SmallFileDebt;
+import dev.medallion.lake.journal.RunJournal;
+import dev.medallion.lake.spec.DatasetSpec;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Tags;
+import io.micrometer.core.instrument.Timer;
+
+/** What compaction did, as Prometheus figures and log lines; and each table's small-file debt, as gauges. */
+@Singleton
+public class CompactionMetrics implements Compaction.Listener {
+    private static final Logger LOG = Logger.getLogger(CompactionMetrics.class);
+
+    private final MeterRegistry metrics;
+    private final Map<String, AtomicReference<SmallFileDebt>> debts = new ConcurrentHashMap<>();
+
+    public CompactionMetrics(MeterRegistry metrics) {
+        this.metrics = metrics;
+    }
+
+    @Override
+    public void merged(DatasetSpec spec, Merge merge, Duration took) {
+        String dataset = spec.name();
+        metrics.counter("medallion.compaction.groups", "dataset", dataset, "outcome", "merged").increment();
+        metrics.counter("medallion.compaction.files", "dataset", dataset, "direction", "read")
+                .increment(merge.inputs().size());
+        metrics.counter("medallion.compaction.files", "dataset", dataset, "direction", "written")
+                .increment(merge.outputs().size());
+        metrics.counter("medallion.compaction.bytes", "dataset", dataset, "direction", "read")
+                .increment(merge.bytesRead());
+        metrics.counter("medallion.compaction.bytes", "dataset", dataset, "direction", "written")
+                .increment(merge.bytesWritten());
+        metrics.counter("medallion.compaction.rows", "dataset", dataset, "outcome", "written")
+                .increment(merge.rowsWritten());
+        metrics.counter("medallion.compaction.rows", "dataset", dataset, "outcome", "deduplicated")
+                .increment(merge.rowsDeduplicated());
+        Timer.builder("medallion.compaction.merge.duration").tags("dataset", dataset).publishPercentileHistogram()
+                .register(metrics).record(took);
+        LOG.infof("Merged %d files (%d bytes) of %s/%s into %d (%d bytes) in %d ms: %d rows, %d duplicates dropped",
+                merge.inputs().size(), merge.bytesRead(), dataset, merge.partition(), merge.outputs().size(),
+                merge.bytesWritten(), took.toMillis(), merge.rowsWritten(), merge.rowsDeduplicated());
+    }
+
+    @Override
+    public void failed(DatasetSpec spec, String partition, List<String> inputs, RuntimeException failure) {
+        metrics.counter("medallion.compaction.groups", "dataset", spec.name(), "outcome", "failed").increment();
+        LOG.errorf(failure, "Cannot merge %d files of %s/%s; the partition is left as it was: %s", inputs.size(),
+                spec.name(), partition, failure.getMessage());
+    }
+
+    @Override
+    public void recovered(DatasetSpec spec, RunJournal.Intent run, boolean committed) {
+        metrics.counter("medallion.compaction.recoveries", "dataset", spec.name(), "outcome",
+                committed ? "rolled_forward" : "rolled_back").increment();
+        LOG.warnf("Found merge %s of %s unfinished (%d inputs, %d outputs published, last heartbeat %s): %s",
+                run.runId(), spec.name(), run.sources().size(), run.published().size(), run.heartbeatAt(),
+                committed ? "it had committed, so its inputs were deleted" : "its outputs were deleted");
+    }
+
+    /** Groups a plan found worth merging. */
+    void planned(DatasetSpec spec, int groups) {
+        metrics.counter("medallion.compaction.groups", "dataset", spec.name(), "outcome", "planned").increment(groups);
+    }
+
+    /** Publishes a table's small-file debt, as a sweep measured it. */
+    void debt(DatasetSpec spec, SmallFileDebt debt) {
+        debts.computeIfAbsent(spec.name(), dataset -> {
+            var holder = new AtomicReference<>(debt);
+            Tags tags = Tags.of("dataset", dataset);
+            gauge("medallion.compaction.partitions", tags, holder, SmallFileDebt::partitions);
+            gauge("medallion.compaction.table.files", tags, holder, SmallFileDebt::files);
+            gauge("medallion.compaction.small.files", tags, holder, SmallFileDebt::smallFiles);
+            gauge("medallion.compaction.small.bytes", tags, holder, SmallFileDebt::smallBytes);
+            gauge("medallion.compaction.partition.files.max", tags, holder, SmallFileDebt::maxFilesPerPartition);
+            gauge("medallion.compaction.file.size.bytes", tags.and("quantile", "0.5"), holder,
+                    SmallFileDebt::medianFileBytes);
+            gauge("medallion.compaction.file.size.bytes", tags.and("quantile", "0.95"), holder,
+                    SmallFileDebt::p95FileBytes);
+            gauge("medallion.compaction.oldest.small.file.age.seconds", tags, holder,
+                    d -> d.oldestSmallFileAge().toSeconds());
+            return holder;
+        }).set(debt);
+    }
+
+    private void gauge(String name, Tags tags, AtomicReference<SmallFileDebt> holder,
+            ToDoubleFunction<SmallFileDebt> value) {
+        metrics.gauge(name, tags, holder, h -> value.applyAsDouble(h.get()));
+    }
+}
