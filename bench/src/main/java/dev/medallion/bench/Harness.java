@@ -34,8 +34,9 @@ import dev.medallion.lake.spec.DatasetSpecs;
  *
  * <pre>
  * Harness [--records N] [--seed S] [--bad-fraction F] [--order random|time] [--warmup K] [--runs R] [--work-dir DIR]
- *         [--engines ours,duckdb] [--steps ndjson-to-parquet,silver-to-gold] [--duckdb-threads T]
+ *         [--engines ours,duckdb] [--steps ndjson-to-parquet,silver-to-gold,compaction] [--duckdb-threads T]
  *         [--duckdb-reader lines|read_json] [--datasets datasets.yaml] [--results results.jsonl]
+ *         [--compaction-files 1000] [--compaction-row-group-bytes 134217728]
  * Harness generate --records N | --target-bytes B [--seed S] [--bad-fraction F] [--customers C]
  *         --out file.ndjson[.gz] [--stats stats.json]
  * Harness ingest [--steps ingest-http,ingest-sqs] ... (see {@link IngestBench}; needs the running services)
@@ -79,11 +80,12 @@ public final class Harness {
         return """
                 usage: Harness [--records N] [--seed S] [--bad-fraction F] [--order random|time] [--warmup K] [--runs R]
                                [--work-dir DIR]
-                               [--engines ours,duckdb] [--steps ndjson-to-parquet,silver-to-gold] [--duckdb-threads T]
+                               [--engines ours,duckdb] [--steps ndjson-to-parquet,silver-to-gold,compaction] [--duckdb-threads T]
                                [--duckdb-reader lines|read_json] [--datasets datasets.yaml] [--results results.jsonl]
                        Harness generate (--records N | --target-bytes B) [--seed S] [--bad-fraction F] [--customers C]
                                --out FILE.ndjson[.gz] [--stats stats.json]
-                """ + IngestBench.usage();
+                """
+                + IngestBench.usage();
     }
 
     private void generate(Args a) throws IOException {
@@ -108,7 +110,8 @@ public final class Harness {
 
     private void bench(Args a) throws Exception {
         a.allow("records", "seed", "bad-fraction", "order", "warmup", "runs", "work-dir", "engines", "steps",
-                "duckdb-threads", "duckdb-reader", "datasets", "results");
+                "duckdb-threads", "duckdb-reader", "datasets", "results", "compaction-files",
+                "compaction-row-group-bytes");
         long records = a.longValue("records", 1_000_000);
         long seed = a.longValue("seed", 42);
         double badFraction = a.doubleValue("bad-fraction", 0.01);
@@ -141,7 +144,9 @@ public final class Harness {
         SalesGenerator.Options input = SalesGenerator.Options.records(records).withSeed(seed)
                 .withBadFraction(badFraction).withTimeOrder(timeOrdered);
         List<Step> all = List.of(new NdjsonToParquetStep(input, sales, duckdbThreads, reader),
-                new SilverToGoldStep(input, sales, duckdbThreads));
+                new SilverToGoldStep(input, sales, duckdbThreads),
+                CompactionStep.of(input, sales, duckdbThreads, (int) a.longValue("compaction-files", 1000),
+                        a.longValue("compaction-row-group-bytes", 128L * 1024 * 1024)));
         List<String> wanted = a.has("steps") ? List.of(a.require("steps").split(","))
                 : all.stream().map(Step::name).toList();
         List<Step> steps = all.stream().filter(s -> wanted.contains(s.name())).toList();

@@ -12,7 +12,7 @@ import dev.medallion.lake.catalog.SilverColumns;
 import dev.medallion.lake.journal.RunObserver;
 import dev.medallion.lake.layout.LakeLayout;
 import dev.medallion.lake.message.FilesWritten.WrittenFile;
-import dev.medallion.lake.parquet.RowReader;
+import dev.medallion.lake.parquet.MergedFileWriter;
 import dev.medallion.lake.parquet.RowWriter;
 import dev.medallion.lake.spec.DatasetSpec;
 import dev.medallion.lake.spec.FieldType;
@@ -23,14 +23,12 @@ import dev.medallion.lake.transform.SupersededRows;
 /**
  * Merges files of one partition into as few files as the target size allows, streaming: a first pass reads only the
  * key and ingested-at columns to find superseded rows ({@link SupersededRows}), the second re-encodes the rows that
- * stay into row groups of the configured size. Rows keep their inputs' order (inputs sorted by key), so the same
- * inputs always give the same rows in the same order. Columns the table gained after an input was written read as
- * null (schema evolution is additive), so outputs always have the table's current schema.
+ * stay, column by column, into row groups of the configured size ({@link MergedFileWriter}). Rows keep their inputs'
+ * order (inputs sorted by key), so the same inputs always give the same rows in the same order. Columns the table
+ * gained after an input was written read as null (schema evolution is additive), so outputs always have the table's
+ * current schema. Outputs roll over between inputs once they reach the target size.
  */
 final class FileMerger {
-    /** Rows between checks of the output's size and heartbeats. */
-    private static final int CHECK_EVERY_ROWS = 1024;
-
     private final ObjectStore store;
     private final RowWriter.Settings writer;
     private final long targetBytes;
@@ -54,39 +52,29 @@ final class FileMerger {
         List<FieldType.Field> columns = SilverColumns.of(spec);
         Set<String> unique = SilverColumns.uniqueValued(spec);
         List<WrittenFile> written = new ArrayList<>();
-        RowWriter out = null;
+        MergedFileWriter out = null;
         long rowsRead = 0;
         long bytesRead = 0;
         try {
             for (int f = 0; f < inputs.size(); f++) {
+                if (out == null) {
+                    out = new MergedFileWriter(store, LakeLayout.silverKey(spec, partition, runId, written.size()),
+                            columns, unique, Map.of("run-id", runId), writer);
+                }
                 BitSet skip = superseded.inFile(f);
+                rowsRead += out.append(store, inputs.get(f), skip, observer::progress) + skip.cardinality();
                 bytesRead += inputs.get(f).size();
-                try (RowReader reader = new RowReader(store, inputs.get(f), columns)) {
-                    int r = 0;
-                    for (Object[] row = reader.next(); row != null; row = reader.next(), r++) {
-                        rowsRead++;
-                        if (skip.get(r)) {
-                            continue;
-                        }
-                        if (out == null) {
-                            out = new RowWriter(store, LakeLayout.silverKey(spec, partition, runId, written.size()),
-                                    columns, unique, Map.of("run-id", runId), writer);
-                        }
-                        out.add(row);
-                        if (out.rows() % CHECK_EVERY_ROWS == 0) {
-                            observer.progress();
-                            if (out.dataSize() >= targetBytes) {
-                                written.add(publish(out, partition, spec, observer));
-                                out = null;
-                            }
-                        }
-                    }
+                if (out.dataSize() >= targetBytes) {
+                    written.add(publish(out, partition, spec, observer));
+                    out = null;
                 }
             }
-            if (out != null) {
+            if (out != null && out.rows() > 0) {
                 written.add(publish(out, partition, spec, observer));
-                out = null;
+            } else if (out != null) {
+                out.abort(); // every input was empty
             }
+            out = null;
         } catch (RuntimeException e) {
             if (out != null) {
                 out.abort();
@@ -99,7 +87,8 @@ final class FileMerger {
                 bytesRead);
     }
 
-    private static WrittenFile publish(RowWriter out, Partition partition, DatasetSpec spec, RunObserver observer) {
+    private static WrittenFile publish(MergedFileWriter out, Partition partition, DatasetSpec spec,
+            RunObserver observer) {
         observer.publishing(out.key());
         out.close();
         RowWriter.Result result = out.result();

@@ -187,6 +187,11 @@ class CompactionTest {
             assertThat(m.rowsWritten()).isEqualTo(500);
         });
         assertThat(files()).singleElement().asString().startsWith("part-");
+        try {
+            java.nio.file.Files.copy(root.resolve(PREFIX + files().get(0)), java.nio.file.Path.of("/tmp/dbg.parquet"),
+                    java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        } catch (Exception e) {
+        }
         assertThat(query()).isEqualTo("500 rows, 500 keys, 540.00");
         assertThat(lake.list("_state/compaction/runs/")).isEmpty();
     }

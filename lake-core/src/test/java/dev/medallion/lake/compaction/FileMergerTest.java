@@ -11,6 +11,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.IntFunction;
 
 import org.junit.jupiter.api.Test;
 
@@ -54,14 +55,20 @@ class FileMergerTest {
     }
 
     private ObjectInfo file(DatasetSpec spec, String name, int rows) {
+        return file(spec, name, rows, i -> name + ":" + i, i -> List.of(), Instant.parse("2026-11-20T11:00:00Z"));
+    }
+
+    private ObjectInfo file(DatasetSpec spec, String name, int rows, IntFunction<String> lineageId,
+            IntFunction<List<String>> tags, Instant ingestedAt) {
         try (var out = new RowWriter(store, PREFIX + name, SilverColumns.of(spec), Set.of(), Map.of(),
                 RowWriter.Settings.defaults())) {
             for (int i = 0; i < rows; i++) {
                 Map<String, Object> values = new HashMap<>(Map.of("page", "/p/" + i + "/" + "x".repeat(40), "ts",
-                        Instant.parse("2026-11-20T10:00:00Z"), SilverColumns.INGEST_ID, name + ":" + i,
+                        Instant.parse("2026-11-20T10:00:00Z"), SilverColumns.INGEST_ID, lineageId.apply(i),
                         SilverColumns.SOURCE_OBJECT, "bronze/clicks/" + name, SilverColumns.INGESTED_AT,
-                        Instant.parse("2026-11-20T11:00:00Z")));
+                        ingestedAt));
                 values.put("referrer", "r-" + i);
+                values.put("tags", tags.apply(i));
                 out.add(SilverColumns.of(spec).stream().map(c -> values.get(c.name())).toArray());
             }
         }
@@ -82,8 +89,9 @@ class FileMergerTest {
     void filesWrittenBeforeAColumnWasAddedMergeWithTheColumnNullAndOutputsRollAtTheTarget() {
         DatasetSpec before = spec("");
         DatasetSpec after = spec("      referrer: { type: string }\n");
-        List<ObjectInfo> inputs = List.of(file(before, "a.parquet", 20_000), file(after, "b.parquet", 20_000));
-        var merger = new FileMerger(store, new RowWriter.Settings(256 * 1024, 64 * 1024), 512 * 1024, 100_000);
+        List<ObjectInfo> inputs = List.of(file(before, "a.parquet", 10_000), file(before, "b.parquet", 10_000),
+                file(after, "c.parquet", 10_000), file(after, "d.parquet", 10_000));
+        var merger = new FileMerger(store, new RowWriter.Settings(64 * 1024, 16 * 1024), 200 * 1024, 100_000);
 
         Merge merge = merger.merge(after, PARTITION, inputs, "0123abcd", observer);
 
@@ -96,6 +104,32 @@ class FileMergerTest {
         assertThat(merged.subList(0, 20_000)).allMatch(r -> r[referrer] == null);
         assertThat(merged.get(20_000)[referrer]).isEqualTo("r-0");
         assertThat(merge.outputs()).allSatisfy(o -> assertThat(o.partition()).containsEntry("day", "20"));
+    }
+
+    @Test
+    void rowsLeftOutTakeTheirNestedValuesWithThemAndTheRestKeepTheirsExactly() {
+        DatasetSpec spec = spec("      tags: { type: \"list<string>\" }\n");
+        IntFunction<List<String>> tags = i -> i % 3 == 0 ? null : i % 3 == 1 ? List.of() : List.of("t" + i, "u" + i);
+        ObjectInfo first = file(spec, "a.parquet", 1_000, i -> "id-" + i, tags, Instant.parse("2026-11-20T11:00:00Z"));
+        // ids 0 to 99 again, ingested later: these versions replace the first ones
+        ObjectInfo again = file(spec, "b.parquet", 100, i -> "id-" + i, i -> List.of("late"),
+                Instant.parse("2026-11-20T12:00:00Z"));
+        var merger = new FileMerger(store, RowWriter.Settings.defaults(), 128L * 1024 * 1024, 100_000);
+
+        Merge merge = merger.merge(spec, PARTITION, List.of(first, again), "0123abcd", observer);
+
+        assertThat(merge.rowsDeduplicated()).isEqualTo(100);
+        List<String> columns = SilverColumns.of(spec).stream().map(c -> c.name()).toList();
+        int id = columns.indexOf(SilverColumns.INGEST_ID);
+        int tagsAt = columns.indexOf("tags");
+        Map<String, Object> tagsById = new HashMap<>();
+        for (Object[] row : rows(spec, merge.outputs().get(0).key())) {
+            assertThat(tagsById.put((String) row[id], row[tagsAt])).as("each id once").isNull();
+        }
+        assertThat(tagsById).hasSize(1_000);
+        for (int i = 0; i < 1_000; i++) {
+            assertThat(tagsById.get("id-" + i)).as("id-" + i).isEqualTo(i < 100 ? List.of("late") : tags.apply(i));
+        }
     }
 
     @Test
