@@ -26,11 +26,7 @@ import org.apache.parquet.hadoop.metadata.BlockMetaData;
 import org.apache.parquet.hadoop.metadata.CompressionCodecName;
 import org.apache.parquet.io.ColumnIOFactory;
 import org.apache.parquet.io.SeekableInputStream;
-import org.apache.parquet.io.api.Converter;
-import org.apache.parquet.io.api.GroupConverter;
-import org.apache.parquet.io.api.PrimitiveConverter;
 import org.apache.parquet.io.api.RecordConsumer;
-import org.apache.parquet.schema.GroupType;
 import org.apache.parquet.schema.MessageType;
 
 import dev.medallion.lake.spec.FieldType;
@@ -56,6 +52,7 @@ public final class MergedFileWriter implements AutoCloseable {
     private final CodecFactory codecs;
     private final BytesInputCompressor compressor;
     private final long rowGroupBytes;
+    private final ValuesOnlyConverter converter;
     private ColumnChunkPageWriteStore pages;
     private ColumnWriteStore group;
     /** Writes rows into {@link #group}, for files of another schema; made when first needed for a group. */
@@ -72,6 +69,7 @@ public final class MergedFileWriter implements AutoCloseable {
         this.columns = columns;
         this.schema = ParquetSchemas.of("row", columns);
         this.rowGroupBytes = settings.rowGroupBytes();
+        this.converter = new ValuesOnlyConverter(schema);
         this.file = new ObjectStoreOutputFile(store, key, objectMetadata);
         ParquetProperties.Builder props = ParquetProperties.builder().withPageSize(settings.pageBytes())
                 .withDictionaryEncoding(true).withDictionaryPageSize(RowWriter.DICTIONARY_PAGE_BYTES);
@@ -135,7 +133,7 @@ public final class MergedFileWriter implements AutoCloseable {
     /** Copies one row group's columns, leaving out skipped rows; returns the rows written. */
     private long copy(PageReadStore rowGroup, String createdBy, BitSet skip, long firstRow) throws IOException {
         ColumnWriteStore out = group();
-        var in = new ColumnReadStoreImpl(rowGroup, new IgnoringConverter(schema), schema, createdBy);
+        var in = new ColumnReadStoreImpl(rowGroup, converter, schema, createdBy);
         for (ColumnDescriptor column : schema.getColumns()) {
             copyColumn(in.getColumnReader(column), out.getColumnWriter(column), column, skip, firstRow);
         }
@@ -300,28 +298,5 @@ public final class MergedFileWriter implements AutoCloseable {
             throw new IllegalStateException("Cannot read the result of '" + key + "': it is not closed");
         }
         return result;
-    }
-
-    /** Column readers need a converter for each column; values are taken from the readers directly instead. */
-    private static final class IgnoringConverter extends GroupConverter {
-        private final Converter[] children;
-
-        IgnoringConverter(GroupType type) {
-            children = type.getFields().stream().map(f -> f.isPrimitive() ? new PrimitiveConverter() {
-            } : (Converter) new IgnoringConverter(f.asGroupType())).toArray(Converter[]::new);
-        }
-
-        @Override
-        public Converter getConverter(int fieldIndex) {
-            return children[fieldIndex];
-        }
-
-        @Override
-        public void start() {
-        }
-
-        @Override
-        public void end() {
-        }
     }
 }

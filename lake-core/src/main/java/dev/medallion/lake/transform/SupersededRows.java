@@ -1,13 +1,27 @@
 package dev.medallion.lake.transform;
 
-import java.time.Instant;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.ArrayList;
 import java.util.BitSet;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
+import org.apache.parquet.ParquetReadOptions;
+import org.apache.parquet.column.ColumnDescriptor;
+import org.apache.parquet.column.ColumnReader;
+import org.apache.parquet.column.impl.ColumnReadStoreImpl;
+import org.apache.parquet.column.page.PageReadStore;
+import org.apache.parquet.conf.PlainParquetConfiguration;
+import org.apache.parquet.hadoop.ParquetFileReader;
+import org.apache.parquet.schema.LogicalTypeAnnotation;
+import org.apache.parquet.schema.MessageType;
+import org.apache.parquet.schema.Type;
+
 import dev.medallion.lake.catalog.SilverColumns;
-import dev.medallion.lake.parquet.RowReader;
+import dev.medallion.lake.parquet.ObjectStoreInputFile;
+import dev.medallion.lake.parquet.ValuesOnlyConverter;
 import dev.medallion.lake.spec.DatasetSpec;
 import dev.medallion.lake.spec.FieldType;
 import dev.medallion.lake.store.ObjectInfo;
@@ -16,8 +30,9 @@ import dev.medallion.lake.store.ObjectStore;
 /**
  * Which rows of a set of Silver files a later version of their key replaces: the latest ingestion wins, and on a tie
  * the row read later (later file, later row). The key is the dataset's business key or, without one, the lineage id,
- * so a record stored twice is kept once. Reads only the key and ingested-at columns, streaming. Past {@code maxKeys}
- * keys, new keys are not remembered and all their rows are kept, which bounds memory.
+ * so a record stored twice is kept once. Reads only the key and ingested-at column chunks, streaming, straight from
+ * the column readers. Past {@code maxKeys} keys, new keys are not remembered and all their rows are kept, which
+ * bounds memory. A row without a key (a file from before the key was declared) is kept.
  */
 public final class SupersededRows {
     /** The rows of a file with none superseded; never modified. */
@@ -33,26 +48,56 @@ public final class SupersededRows {
 
     /** Finds the superseded rows of {@code files}, numbered by their place in the list. */
     public static SupersededRows of(ObjectStore store, DatasetSpec spec, List<ObjectInfo> files, int maxKeys) {
-        List<FieldType.Field> dedup = dedupColumns(spec);
+        String keyName = keyColumn(spec).name();
         KeyIndex latest = new KeyIndex(maxKeys);
         Map<Integer, BitSet> superseded = new HashMap<>();
         for (int f = 0; f < files.size(); f++) {
-            try (RowReader reader = new RowReader(store, files.get(f), dedup)) {
-                int r = 0;
-                for (Object[] row = reader.next(); row != null; row = reader.next(), r++) {
-                    if (row[0] == null || latest.isFull()) {
-                        continue;
-                    }
-                    long ingestedAt = row[1] == null ? Long.MIN_VALUE : ((Instant) row[1]).toEpochMilli();
-                    KeyIndex.Location previous = latest.put(row[0].toString(), f, r, ingestedAt);
-                    if (previous == null) {
-                        continue;
-                    }
-                    boolean currentWins = ingestedAt >= previous.ingestedAtMillis();
-                    int file = currentWins ? previous.file() : f;
-                    int rowInFile = currentWins ? previous.row() : r;
-                    superseded.computeIfAbsent(file, x -> new BitSet()).set(rowInFile);
+            ObjectInfo file = files.get(f);
+            try (ParquetFileReader reader = ParquetFileReader.open(new ObjectStoreInputFile(store, file.key(),
+                    file.size()), ParquetReadOptions.builder(new PlainParquetConfiguration()).build())) {
+                MessageType schema = reader.getFileMetaData().getSchema();
+                if (!hasPrimitive(schema, keyName) || !hasPrimitive(schema, SilverColumns.INGESTED_AT)) {
+                    continue; // no key to deduplicate on: every row stays
                 }
+                List<Type> read = new ArrayList<>(List.of(schema.getType(keyName),
+                        schema.getType(SilverColumns.INGESTED_AT)));
+                MessageType projection = new MessageType(schema.getName(), read);
+                reader.setRequestedSchema(projection);
+                ColumnDescriptor keyColumn = projection.getColumnDescription(new String[] { keyName });
+                ColumnDescriptor timeColumn = projection.getColumnDescription(new String[] { SilverColumns.INGESTED_AT });
+                long microsPerUnit = microsPerUnit(schema.getType(SilverColumns.INGESTED_AT));
+                var converter = new ValuesOnlyConverter(projection);
+                int r = 0;
+                for (PageReadStore group = reader.readNextRowGroup(); group != null; group = reader
+                        .readNextRowGroup()) {
+                    var columns = new ColumnReadStoreImpl(group, converter, projection,
+                            reader.getFileMetaData().getCreatedBy());
+                    ColumnReader keys = columns.getColumnReader(keyColumn);
+                    ColumnReader times = columns.getColumnReader(timeColumn);
+                    for (long i = 0; i < group.getRowCount(); i++, r++) {
+                        String key = keys.getCurrentDefinitionLevel() == keyColumn.getMaxDefinitionLevel()
+                                ? text(keys, keyColumn)
+                                : null;
+                        long ingestedAt = times.getCurrentDefinitionLevel() == timeColumn.getMaxDefinitionLevel()
+                                ? Math.floorDiv(times.getLong() * microsPerUnit, 1000)
+                                : Long.MIN_VALUE;
+                        keys.consume();
+                        times.consume();
+                        if (key == null || latest.isFull()) {
+                            continue;
+                        }
+                        KeyIndex.Location previous = latest.put(key, f, r, ingestedAt);
+                        if (previous == null) {
+                            continue;
+                        }
+                        boolean currentWins = ingestedAt >= previous.ingestedAtMillis();
+                        int fileOfLoser = currentWins ? previous.file() : f;
+                        int rowOfLoser = currentWins ? previous.row() : r;
+                        superseded.computeIfAbsent(fileOfLoser, x -> new BitSet()).set(rowOfLoser);
+                    }
+                }
+            } catch (IOException e) {
+                throw new UncheckedIOException("Cannot read the keys of Parquet object '" + file.key() + "'", e);
             }
         }
         return new SupersededRows(superseded);
@@ -74,9 +119,28 @@ public final class SupersededRows {
         return SilverColumns.of(spec).stream().filter(c -> c.name().equals(name)).findFirst().orElseThrow();
     }
 
-    private static List<FieldType.Field> dedupColumns(DatasetSpec spec) {
-        FieldType.Field ingestedAt = SilverColumns.of(spec).stream()
-                .filter(c -> c.name().equals(SilverColumns.INGESTED_AT)).findFirst().orElseThrow();
-        return List.of(keyColumn(spec), ingestedAt);
+    private static boolean hasPrimitive(MessageType schema, String name) {
+        return schema.containsField(name) && schema.getType(name).isPrimitive();
+    }
+
+    /** The key as text: only compared with the other keys of the same column, so any faithful rendering will do. */
+    private static String text(ColumnReader reader, ColumnDescriptor column) {
+        return switch (column.getPrimitiveType().getPrimitiveTypeName()) {
+            case INT32 -> Integer.toString(reader.getInteger());
+            case INT64 -> Long.toString(reader.getLong());
+            case BOOLEAN -> Boolean.toString(reader.getBoolean());
+            case DOUBLE -> Double.toString(reader.getDouble());
+            case FLOAT -> Float.toString(reader.getFloat());
+            default -> reader.getBinary().toStringUsingUTF8();
+        };
+    }
+
+    /** Ingested-at is written in microseconds; other units are read as what they are. */
+    private static long microsPerUnit(Type type) {
+        if (type.getLogicalTypeAnnotation() instanceof LogicalTypeAnnotation.TimestampLogicalTypeAnnotation t
+                && t.getUnit() == LogicalTypeAnnotation.TimeUnit.MILLIS) {
+            return 1000;
+        }
+        return 1;
     }
 }
