@@ -92,7 +92,7 @@ cmd_start() {
       nohup java ${MEDALLION_SERVICE_JAVA_OPTS:--Xmx512m} \
       -Dmedallion.auth.keys.local.sha256="$key_sha256" \
       -Dmedallion.auth.keys.local.datasets="${MEDALLION_API_KEY_DATASETS:-sales,clicks}" \
-      -jar "$(jar_of "$s")" >"$LOGS/$s-service.log" 2>&1 &
+      -jar "$(jar_of "$s")" >>"$LOGS/$s-service.log" 2>&1 &
     echo $! >"$(pid_file "$s")"
     started+=("$s")
   done

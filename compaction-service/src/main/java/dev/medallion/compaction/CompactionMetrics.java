@@ -16,6 +16,7 @@ import dev.medallion.lake.compaction.Merge;
 import dev.medallion.lake.compaction.SmallFileDebt;
 import dev.medallion.lake.journal.RunJournal;
 import dev.medallion.lake.spec.DatasetSpec;
+import dev.medallion.lake.store.ObjectInfo;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.Timer;
@@ -30,6 +31,12 @@ public class CompactionMetrics implements Compaction.Listener {
 
     public CompactionMetrics(MeterRegistry metrics) {
         this.metrics = metrics;
+    }
+
+    @Override
+    public void merging(DatasetSpec spec, String partition, List<ObjectInfo> inputs) {
+        LOG.infof("Merging %d files (%d bytes) of %s/%s", inputs.size(),
+                inputs.stream().mapToLong(ObjectInfo::size).sum(), spec.name(), partition);
     }
 
     @Override

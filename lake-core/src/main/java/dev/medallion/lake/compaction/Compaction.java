@@ -64,6 +64,10 @@ public final class Compaction {
 
     /** Hears what compaction did, for metrics and logs. */
     public interface Listener {
+        /** A merge starts (its intent is recorded): long work is announced before it begins. */
+        default void merging(DatasetSpec spec, String partition, List<ObjectInfo> inputs) {
+        }
+
         /** A merge committed and its inputs are gone. */
         void merged(DatasetSpec spec, Merge merge, Duration took);
 
@@ -225,6 +229,7 @@ public final class Compaction {
         String runId = HexFormat.of().formatHex(randomId());
         RunJournal<Merge>.Run run = journal.begin(spec.name(), runId, inputs.stream()
                 .map(i -> new RunJournal.Source(i.key(), i.size(), i.lastModified())).toList());
+        listener.merging(spec, partition, inputs);
         long start = System.nanoTime();
         RunObserver observer = new RunObserver() {
             @Override
