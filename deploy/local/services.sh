@@ -8,7 +8,7 @@
 # are given only its SHA-256), MEDALLION_API_KEY_DATASETS (datasets the key may write, comma-separated: sales,clicks),
 # MEDALLION_DATASETS_FILE (deploy/local/datasets.yaml), MEDALLION_SERVICE_JAVA_OPTS (-Xmx512m),
 # MEDALLION_START_TIMEOUT (90 s). Services are the jars under */target/quarkus-app: build them first
-# (./mvnw package -DskipTests).
+# (./mvnw package -DskipTests). Logs go to $MEDALLION_HOME/logs/{service}-service.log, appended across restarts.
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
