@@ -3,7 +3,7 @@
  * data directory. Run with the single-file source launcher:
  *
  *   java -cp duckdb_jdbc.jar deploy/local/LakeReport.java <data-dir>/<bucket> [--expect-records N] [--timeout S]
- *        [--expect-good ROWS --expect-sum AMOUNT --expect-bad RECORDS]
+ *        [--expect-good ROWS --expect-sum AMOUNT --expect-bad RECORDS] [--only verdict]
  *
  * With --expect-records it first waits until Silver rows plus quarantined records account for N records sent; with
  * the --expect-good/sum/bad figures of what was sent it ends with a verdict, and exits 1 when they do not match.
@@ -32,6 +32,7 @@ public class LakeReport {
         Long expectGood = null;
         java.math.BigDecimal expectSum = null;
         Long expectBad = null;
+        boolean verdictOnly = false;
         for (int i = 1; i + 1 < args.length; i += 2) {
             switch (args[i]) {
                 case "--expect-records" -> expect = Long.parseLong(args[i + 1]);
@@ -39,6 +40,7 @@ public class LakeReport {
                 case "--expect-good" -> expectGood = Long.parseLong(args[i + 1]);
                 case "--expect-sum" -> expectSum = new java.math.BigDecimal(args[i + 1]);
                 case "--expect-bad" -> expectBad = Long.parseLong(args[i + 1]);
+                case "--only" -> verdictOnly = args[i + 1].equals("verdict");
                 default -> throw new IllegalArgumentException("unknown option " + args[i]);
             }
         }
@@ -47,10 +49,12 @@ public class LakeReport {
             if (expect >= 0) {
                 waitFor(sql, lake, expect, timeoutSeconds);
             }
-            printZones(lake);
-            printSilver(sql, lake);
-            printGold(sql, lake);
-            printQuarantine(sql, lake);
+            if (!verdictOnly) {
+                printZones(lake);
+                printSilver(sql, lake);
+                printGold(sql, lake);
+                printQuarantine(sql, lake);
+            }
             if (expectGood != null && expectSum != null && expectBad != null
                     && !verdict(sql, lake, expectGood, expectSum, expectBad)) {
                 System.exit(1);
@@ -83,11 +87,20 @@ public class LakeReport {
                 && goldRevenue.compareTo(sum) == 0;
         System.out.println();
         System.out.printf("== Verdict: %s%n", match ? "MATCH" : "MISMATCH");
-        System.out.printf("  sent good rows %d, Silver has %d%n", good, rows);
+        System.out.printf("  sent good rows %d, Silver has %d in %d files%n", good, rows, silverFiles(lake));
         System.out.printf("  sent sum(amount) %s, Silver has %s%n", sum, amount);
         System.out.printf("  sent bad records %d, quarantine has %d%n", bad, quarantined);
         System.out.printf("  Gold daily_sales counts %d orders, revenue %s%n", goldOrders, goldRevenue);
         return match;
+    }
+
+    private static long silverFiles(Path lake) throws java.io.IOException {
+        if (!Files.isDirectory(lake.resolve("silver/sales"))) {
+            return 0;
+        }
+        try (Stream<Path> files = Files.walk(lake.resolve("silver/sales"))) {
+            return files.filter(f -> f.toString().endsWith(".parquet")).count();
+        }
     }
 
     private static void waitFor(Statement sql, Path lake, long expect, long timeoutSeconds) throws Exception {

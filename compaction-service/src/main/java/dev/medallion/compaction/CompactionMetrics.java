@@ -65,8 +65,9 @@ public class CompactionMetrics implements Compaction.Listener {
     @Override
     public void failed(DatasetSpec spec, String partition, List<String> inputs, RuntimeException failure) {
         metrics.counter("medallion.compaction.groups", "dataset", spec.name(), "outcome", "failed").increment();
-        LOG.errorf(failure, "Cannot merge %d files of %s/%s; the partition is left as it was: %s", inputs.size(),
-                spec.name(), partition, failure.getMessage());
+        LOG.errorf(failure, "Cannot merge %d files of %s/%s: %s; what the merge changed is rolled back (or, once "
+                + "committed, forward) by the partition's next compaction", inputs.size(), spec.name(), partition,
+                failure.getMessage());
     }
 
     @Override

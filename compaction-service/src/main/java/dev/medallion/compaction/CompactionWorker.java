@@ -39,8 +39,8 @@ import software.amazon.awssdk.services.sqs.SqsClient;
  * <ul>
  * <li>files-written events from transform-service mark their partitions, due a settle period later
  * ({@link DuePartitions}); every {@code due-check-interval} the due ones are compacted;</li>
- * <li>every {@code sweep-interval}, every partition of every dataset is planned, those with something to merge are
- * compacted, and each table's small-file debt is measured;</li>
+ * <li>every {@code sweep-interval}, unfinished merges are recovered, every partition of every dataset is planned,
+ * those with something to merge are compacted, and each table's small-file debt is measured;</li>
  * <li>the API ({@link CompactionResource}) compacts a table or partition on request.</li>
  * </ul>
  * At start-up, merges a crash left unfinished are recovered. On shutdown, polling stops and the merge in progress
@@ -146,11 +146,12 @@ public class CompactionWorker {
     }
 
     private int sweep(DatasetSpec spec) {
+        // merges left unfinished where nothing is left to plan are finished here, not only at start-up
+        exclusively(() -> compaction.recoverAll(spec));
         Map<String, List<ObjectInfo>> partitions = compaction.partitions(spec);
-        metrics.debt(spec, SmallFileDebt.of(partitions.values(), config.settings().plan().smallBelow(),
-                Instant.now()));
+        metrics.debt(spec, SmallFileDebt.of(partitions.values(), compaction.plan(spec).smallBelow(), Instant.now()));
         int compacted = 0;
-        for (Compaction.PartitionPlan plan : compaction.plan(spec, Optional.empty())) {
+        for (Compaction.PartitionPlan plan : compaction.plan(spec, partitions)) {
             if (stopping) {
                 break;
             }

@@ -7,15 +7,7 @@ import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.hasSize;
 
-import java.io.InputStream;
 import java.math.BigDecimal;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.sql.Connection;
-import java.sql.DriverManager;
-import java.sql.ResultSet;
-import java.sql.Statement;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -38,6 +30,7 @@ import dev.medallion.lake.spec.DatasetSpec;
 import dev.medallion.lake.spec.DatasetSpecs;
 import dev.medallion.lake.store.ObjectInfo;
 import dev.medallion.support.Queues;
+import dev.medallion.support.testing.DuckDbQueries;
 import dev.medallion.support.testing.LocalStackResource;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
@@ -79,7 +72,7 @@ class CompactionServiceTest {
                 f -> f.size() == 1);
 
         assertThat(inputs).extracting(FilesWritten.WrittenFile::key).doesNotContain(files.get(0).key());
-        assertThat(query(files.get(0).key(), "SELECT count(*), count(DISTINCT order_id) FROM t"))
+        assertThat(DuckDbQueries.query(store, files.get(0).key(), "SELECT count(*), count(DISTINCT order_id) FROM t"))
                 .containsExactly("1200|1200");
         given().when().get("/q/metrics").then()
                 .body(containsString("medallion_compaction_rows_total{dataset=\"sales\",outcome=\"deduplicated\"}"))
@@ -174,22 +167,4 @@ class CompactionServiceTest {
         return Long.toHexString(RANDOM.nextLong() & Long.MAX_VALUE);
     }
 
-    /** The rows of a query over one Parquet object ({@code t}), read by DuckDB through a local copy. */
-    private List<String> query(String key, String sql) throws Exception {
-        Path local = Files.createTempFile("compacted", ".parquet");
-        try (InputStream in = store.open(key)) {
-            Files.copy(in, local, StandardCopyOption.REPLACE_EXISTING);
-        }
-        try (Connection db = DriverManager.getConnection("jdbc:duckdb:"); Statement statement = db.createStatement()) {
-            statement.execute("CREATE VIEW t AS SELECT * FROM read_parquet('" + local + "')");
-            ResultSet rows = statement.executeQuery(sql);
-            List<String> found = new ArrayList<>();
-            while (rows.next()) {
-                found.add(rows.getString(1) + "|" + rows.getString(2));
-            }
-            return found;
-        } finally {
-            Files.delete(local);
-        }
-    }
 }

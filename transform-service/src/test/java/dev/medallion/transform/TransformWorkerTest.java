@@ -7,17 +7,9 @@ import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
 
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.sql.Connection;
-import java.sql.DriverManager;
-import java.sql.ResultSet;
-import java.sql.Statement;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -37,6 +29,7 @@ import dev.medallion.lake.message.BronzeObjectLanded;
 import dev.medallion.lake.message.FilesWritten;
 import dev.medallion.lake.message.Messages;
 import dev.medallion.support.Queues;
+import dev.medallion.support.testing.DuckDbQueries;
 import dev.medallion.support.testing.LocalStackResource;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
@@ -116,7 +109,7 @@ class TransformWorkerTest {
         // the run recomputed the day's Gold table from Silver: channel and currency are null in these records
         String gold = LakeLayout.goldKey("daily_sales", java.time.LocalDate.parse(day));
         await().atMost(Duration.ofSeconds(30)).until(() -> store.stat(gold).isPresent());
-        assertThat(query(gold, "SELECT orders, revenue FROM t")).containsExactly("4|11.00");
+        assertThat(DuckDbQueries.query(store, gold, "SELECT orders, revenue FROM t")).containsExactly("4|11.00");
         await().atMost(Duration.ofSeconds(30)).until(() -> depth("medallion-transform") == 0);
 
         // the landed event delivered again: the object was promoted in this version, nothing is added
@@ -167,46 +160,12 @@ class TransformWorkerTest {
         sqs.sendMessage(b -> b.queueUrl(queues.url("medallion-transform")).messageBody(body));
     }
 
-    /** The rows of a query over one Parquet object ({@code t}), read by DuckDB through a local copy. */
-    private List<String> query(String key, String sql) throws Exception {
-        Path local = Files.createTempFile("gold", ".parquet");
-        try (InputStream in = store.open(key)) {
-            Files.copy(in, local, StandardCopyOption.REPLACE_EXISTING);
-        }
-        try (Connection db = DriverManager.getConnection("jdbc:duckdb:"); Statement statement = db.createStatement()) {
-            statement.execute("CREATE VIEW t AS SELECT * FROM read_parquet('" + local + "')");
-            ResultSet rows = statement.executeQuery(sql);
-            List<String> found = new ArrayList<>();
-            while (rows.next()) {
-                List<String> values = new ArrayList<>();
-                for (int i = 1; i <= rows.getMetaData().getColumnCount(); i++) {
-                    values.add(rows.getString(i));
-                }
-                found.add(String.join("|", values));
-            }
-            return found;
-        } finally {
-            Files.delete(local);
-        }
-    }
-
-    /** Rows in the Silver files of a partition, read by DuckDB through their local copies. */
+    /** Rows in the Silver files of a partition, read by DuckDB. */
     private long rowsIn(String partition) throws Exception {
         long rows = 0;
         try (var files = store.list(partition)) {
             for (var file : files.toList()) {
-                Path local = Files.createTempFile("silver", ".parquet");
-                try (InputStream in = store.open(file.key())) {
-                    Files.copy(in, local, StandardCopyOption.REPLACE_EXISTING);
-                }
-                try (Connection db = DriverManager.getConnection("jdbc:duckdb:");
-                        Statement sql = db.createStatement();
-                        ResultSet r = sql.executeQuery("SELECT count(*) FROM read_parquet('" + local + "')")) {
-                    r.next();
-                    rows += r.getLong(1);
-                } finally {
-                    Files.delete(local);
-                }
+                rows += Long.parseLong(DuckDbQueries.query(store, file.key(), "SELECT count(*) FROM t").get(0));
             }
         }
         return rows;

@@ -71,7 +71,10 @@ public final class Compaction {
         /** A merge committed and its inputs are gone. */
         void merged(DatasetSpec spec, Merge merge, Duration took);
 
-        /** A merge failed; its outputs were removed and the partition is as it was. */
+        /**
+         * A merge failed. Before its commit, its outputs were removed and the partition is as it was; after it (the
+         * inputs could not all be deleted), the next compaction of the partition finishes it.
+         */
         void failed(DatasetSpec spec, String partition, List<String> inputs, RuntimeException failure);
 
         /** An unfinished merge was finished ({@code committed}) or rolled back. */
@@ -95,8 +98,6 @@ public final class Compaction {
     private final RunJournal<TransformResult> transformRuns;
     private final Leases leases;
     private final Settings settings;
-    private final CompactionPlanner planner;
-    private final FileMerger merger;
     private final Listener listener;
     private final Clock clock;
 
@@ -114,8 +115,6 @@ public final class Compaction {
         this.transformRuns = transformRuns;
         this.leases = leases;
         this.settings = settings;
-        this.planner = new CompactionPlanner(settings.plan());
-        this.merger = new FileMerger(store, settings.writer(), settings.plan().targetBytes(), settings.maxKeys());
         this.listener = listener;
         this.clock = clock;
     }
@@ -145,14 +144,18 @@ public final class Compaction {
     /** What compacting each partition (or only {@code partition}) would do now. */
     public List<PartitionPlan> plan(DatasetSpec spec, Optional<String> partition) {
         partition.ifPresent(p -> PartitionLayout.of(spec).parse(p));
+        Map<String, List<ObjectInfo>> partitions = partitions(spec);
+        partition.ifPresent(only -> partitions.keySet().retainAll(Set.of(only)));
+        return plan(spec, partitions);
+    }
+
+    /** What compacting each of {@code partitions} (as {@link #partitions} lists them) would do now. */
+    public List<PartitionPlan> plan(DatasetSpec spec, Map<String, List<ObjectInfo>> partitions) {
         Set<String> writing = filesOfOpenTransformRuns(spec);
         List<PartitionPlan> plans = new ArrayList<>();
-        partitions(spec).forEach((path, files) -> {
-            if (partition.isEmpty() || partition.get().equals(path)) {
-                plans.add(new PartitionPlan(path, files.size(), files.stream().mapToLong(ObjectInfo::size).sum(),
-                        planner.plan(settled(files, writing), clock.instant())));
-            }
-        });
+        partitions.forEach((path, files) -> plans.add(new PartitionPlan(path, files.size(),
+                files.stream().mapToLong(ObjectInfo::size).sum(),
+                planner(spec).plan(settled(files, writing), clock.instant()))));
         return plans;
     }
 
@@ -178,7 +181,7 @@ public final class Compaction {
                 files = objects.filter(o -> o.key().endsWith(".parquet") && o.key().indexOf('/', prefix.length()) < 0)
                         .toList();
             }
-            CompactionPlanner.Plan plan = planner.plan(settled(files, filesOfOpenTransformRuns(spec)),
+            CompactionPlanner.Plan plan = planner(spec).plan(settled(files, filesOfOpenTransformRuns(spec)),
                     clock.instant());
             List<Merge> merges = new ArrayList<>();
             int failed = 0;
@@ -246,7 +249,8 @@ public final class Compaction {
         };
         Merge merge;
         try {
-            merge = merger.merge(spec, partition, inputs, runId, observer);
+            merge = new FileMerger(store, settings.writer(), plan(spec).targetBytes(), settings.maxKeys())
+                    .merge(spec, partition, inputs, runId, observer);
             lease.confirm(); // the last moment another process could have taken over
         } catch (RuntimeException e) {
             rollBackAfter(e, run.intent(), lease);
@@ -262,6 +266,17 @@ public final class Compaction {
         finish(run.intent(), merge);
         listener.merged(spec, merge, Duration.ofNanos(System.nanoTime() - start));
         return merge;
+    }
+
+    /** The planner settings of a dataset: the service's, with the dataset's own target size if it has one. */
+    public CompactionPlanner.Settings plan(DatasetSpec spec) {
+        CompactionPlanner.Settings defaults = settings.plan();
+        return new CompactionPlanner.Settings(spec.compactionTargetBytes().orElse(defaults.targetBytes()),
+                defaults.smallFraction(), defaults.minFiles(), defaults.settle());
+    }
+
+    private CompactionPlanner planner(DatasetSpec spec) {
+        return new CompactionPlanner(plan(spec));
     }
 
     private static byte[] randomId() {

@@ -7,6 +7,7 @@ import java.util.Comparator;
 import java.util.List;
 
 import dev.medallion.lake.ValidationException;
+import dev.medallion.lake.spec.DatasetSpec;
 import dev.medallion.lake.store.ObjectInfo;
 
 /**
@@ -25,11 +26,8 @@ public final class CompactionPlanner {
      */
     public record Settings(long targetBytes, double smallFraction, int minFiles, Duration settle) {
 
-        static final long MIN_TARGET = 128L * 1024 * 1024;
-        static final long MAX_TARGET = 512L * 1024 * 1024;
-
         public Settings {
-            if (targetBytes < MIN_TARGET || targetBytes > MAX_TARGET) {
+            if (targetBytes < DatasetSpec.MIN_COMPACTION_TARGET || targetBytes > DatasetSpec.MAX_COMPACTION_TARGET) {
                 throw new ValidationException("Cannot use compaction target " + targetBytes
                         + " bytes: it must be 128 to 512 MiB, the sizes engines scan best");
             }

@@ -2,6 +2,7 @@ package dev.medallion.lake.spec;
 
 import java.util.List;
 import java.util.Optional;
+import java.util.OptionalLong;
 
 import dev.medallion.lake.ValidationException;
 import dev.medallion.lake.gold.GoldTable;
@@ -22,10 +23,25 @@ import dev.medallion.lake.gold.GoldTable;
  * @param partitions how engines find its tables' partitions (projection, registered in the catalog, or both)
  * @param partitionBy string fields whose values partition Silver after event time ({@code .../day=07/channel=web}),
  *        projected as enums of the values seen
+ * @param compactionTargetBytes the size compaction merges this dataset's files to, when it is not the service's
+ *        default (128 to 512 MiB)
  */
 public record DatasetSpec(String name, String eventTimeField, Granularity granularity, Optional<String> key,
         UnknownFieldPolicy unknownFields, List<FieldType.Field> fields, String database, List<GoldTable> gold,
-        PartitionRegistration partitions, List<String> partitionBy) {
+        PartitionRegistration partitions, List<String> partitionBy, OptionalLong compactionTargetBytes) {
+
+    /** Smallest compaction target: smaller files cost engines a request and a footer more per few rows. */
+    public static final long MIN_COMPACTION_TARGET = 128L * 1024 * 1024;
+    /** Largest compaction target: larger files only delay the first rows and spread badly over readers. */
+    public static final long MAX_COMPACTION_TARGET = 512L * 1024 * 1024;
+
+    /** A dataset compacted to the service's default size. */
+    public DatasetSpec(String name, String eventTimeField, Granularity granularity, Optional<String> key,
+            UnknownFieldPolicy unknownFields, List<FieldType.Field> fields, String database, List<GoldTable> gold,
+            PartitionRegistration partitions, List<String> partitionBy) {
+        this(name, eventTimeField, granularity, key, unknownFields, fields, database, gold, partitions, partitionBy,
+                OptionalLong.empty());
+    }
 
     /** A dataset partitioned by event time only. */
     public DatasetSpec(String name, String eventTimeField, Granularity granularity, Optional<String> key,
@@ -80,6 +96,14 @@ public record DatasetSpec(String name, String eventTimeField, Granularity granul
         if (partitions == null) {
             throw invalid(name, "how partitions are found is missing");
         }
+        if (compactionTargetBytes == null) {
+            throw invalid(name, "the compaction target must be empty, not null");
+        }
+        compactionTargetBytes.ifPresent(target -> {
+            if (target < MIN_COMPACTION_TARGET || target > MAX_COMPACTION_TARGET) {
+                throw invalid(name, "compaction target-file-size " + target + " bytes is outside 128MiB to 512MiB");
+            }
+        });
         partitionBy = List.copyOf(partitionBy);
         if (partitionBy.stream().distinct().count() != partitionBy.size()) {
             throw invalid(name, "partition-by names a field twice: " + partitionBy);

@@ -7,9 +7,13 @@ import java.util.Collection;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -49,10 +53,13 @@ public final class DatasetSpecs {
     private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory())
             .enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
     private static final Set<String> DATASET_KEYS = Set.of("event-time", "partitioning", "partition-by", "key",
-            "unknown-fields", "catalog", "schema", "gold");
+            "unknown-fields", "catalog", "schema", "gold", "compaction");
     private static final Set<String> GOLD_KEYS = Set.of("dimensions", "measures");
     private static final Set<String> FIELD_KEYS = Set.of("type", "required");
     private static final Set<String> CATALOG_KEYS = Set.of("database", "partitions");
+    private static final Set<String> COMPACTION_KEYS = Set.of("target-file-size");
+    /** A size: digits, then B, KB, MB or GB (binary multiples, as in 256MB = 256 MiB; KiB, MiB, GiB too). */
+    private static final Pattern SIZE = Pattern.compile("([0-9]{1,12})\\s*(B|KB|KIB|MB|MIB|GB|GIB)?");
 
     private final Map<String, DatasetSpec> byName;
 
@@ -104,6 +111,14 @@ public final class DatasetSpecs {
             requireObject(catalog, where + " catalog");
             rejectUnknownKeys(catalog, CATALOG_KEYS, where + " catalog");
         }
+        JsonNode compaction = node.path("compaction");
+        if (!compaction.isMissingNode() && !compaction.isNull()) {
+            requireObject(compaction, where + " compaction");
+            rejectUnknownKeys(compaction, COMPACTION_KEYS, where + " compaction");
+        }
+        OptionalLong compactionTarget = text(compaction, "target-file-size", where)
+                .map(size -> OptionalLong.of(bytes(size, where + " compaction target-file-size")))
+                .orElse(OptionalLong.empty());
         return new DatasetSpec(name, text(node, "event-time", where).orElseThrow(
                 () -> new ValidationException("Cannot define " + where + ": 'event-time' is required")),
                 text(node, "partitioning", where).map(Granularity::parse).orElse(Granularity.DAY),
@@ -114,7 +129,19 @@ public final class DatasetSpecs {
                 gold(node.get("gold"), where),
                 text(catalog, "partitions", where).map(PartitionRegistration::parse)
                         .orElse(PartitionRegistration.PROJECTION),
-                names(node.get("partition-by"), where + " partition-by"));
+                names(node.get("partition-by"), where + " partition-by"), compactionTarget);
+    }
+
+    /** A size such as {@code 256MB} in bytes. */
+    private static long bytes(String text, String where) {
+        Matcher m = SIZE.matcher(text.trim().toUpperCase(Locale.ROOT));
+        if (!m.matches()) {
+            throw new ValidationException("Cannot define " + where + ": '" + text
+                    + "' is not a size (digits, then B, KB, MB or GB, e.g. 256MB)");
+        }
+        String unit = m.group(2) == null ? "B" : m.group(2);
+        int shift = unit.startsWith("K") ? 10 : unit.startsWith("M") ? 20 : unit.startsWith("G") ? 30 : 0;
+        return Long.parseLong(m.group(1)) << shift;
     }
 
     /** A YAML list of names ({@code [channel, region]}); none when absent. */

@@ -197,6 +197,16 @@ class CompactionTest {
     }
 
     @Test
+    void aDatasetsOwnTargetSizeOverridesTheServiceDefault() {
+        DatasetSpec big = DatasetSpecs.parse(new ByteArrayInputStream(SPEC.replace("    key: order_id\n",
+                "    key: order_id\n    compaction: { target-file-size: 512MB }\n").getBytes(StandardCharsets.UTF_8)))
+                .find("sales").orElseThrow();
+
+        assertThat(compaction("a").plan(big).targetBytes()).isEqualTo(512L << 20);
+        assertThat(compaction("a").plan(spec).targetBytes()).isEqualTo(128L << 20);
+    }
+
+    @Test
     void aDryRunPlansWithoutChangingAnything() {
         fiveSmallFilesWithAnOverlap();
 

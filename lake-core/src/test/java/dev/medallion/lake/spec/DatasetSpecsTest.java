@@ -42,6 +42,23 @@ class DatasetSpecsTest {
     }
 
     @Test
+    void aCompactionTargetSizeIsReadInBinaryUnitsAndMustBe128To512MiB() {
+        assertThat(parse(dataset("sales", "    compaction: { target-file-size: 256MB }\n")).find("sales")
+                .orElseThrow().compactionTargetBytes()).hasValue(256L << 20);
+        assertThat(parse(dataset("sales", "    compaction: { target-file-size: 512 MiB }\n")).find("sales")
+                .orElseThrow().compactionTargetBytes()).hasValue(512L << 20);
+        assertThat(parse(dataset("sales", "")).find("sales").orElseThrow().compactionTargetBytes()).isEmpty();
+        assertThatThrownBy(() -> parse(dataset("sales", "    compaction: { target-file-size: 64MB }\n")))
+                .hasMessageContaining("outside 128MiB to 512MiB");
+        assertThatThrownBy(() -> parse(dataset("sales", "    compaction: { target-file-size: 1GB }\n")))
+                .hasMessageContaining("outside 128MiB to 512MiB");
+        assertThatThrownBy(() -> parse(dataset("sales", "    compaction: { target-file-size: big }\n")))
+                .hasMessageContaining("'big' is not a size");
+        assertThatThrownBy(() -> parse(dataset("sales", "    compaction: { target: 256MB }\n")))
+                .hasMessageContaining("target");
+    }
+
+    @Test
     void partitionByNamesStringFieldsOtherThanTheEventTime() {
         String base = """
                 datasets:
