@@ -63,7 +63,7 @@ public class LakeReport {
     }
 
     private static boolean verdict(Statement sql, Path lake, long good, java.math.BigDecimal sum, long bad)
-            throws SQLException {
+            throws SQLException, java.io.IOException {
         long rows = silverRows(sql, lake);
         long quarantined = quarantinedRows(sql, lake);
         java.math.BigDecimal amount = java.math.BigDecimal.ZERO;

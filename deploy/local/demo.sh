@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # The main job, on one machine: build if needed, start the local S3 + SQS stack and the four services, send a
 # generated sales dataset (with some bad records planted) through the HTTP API, wait until it is in Silver, and
-# show what landed where, read back by DuckDB, with the table's Athena DDL. Each run starts from an empty lake
-# under $MEDALLION_HOME (default .medallion/).
+# show what landed where, read back by DuckDB; compact Silver and check it again; show the table's Athena DDL.
+# Each run starts from an empty lake under $MEDALLION_HOME (default .medallion/).
 #
 #   deploy/local/demo.sh [--records N]      (default 20000; stop everything with deploy/local/demo.sh stop)
 set -euo pipefail
@@ -66,7 +66,12 @@ echo "  $(grep -o '"records":[0-9]*' "$work/stats.json" | cut -d: -f2) records; 
 
 step "Sending them to $INGEST/v1/datasets/sales/records in batches of $BATCH"
 split -l "$BATCH" "$work/sales.ndjson" "$work/batch-"
-for f in "$work"/batch-*; do
+batches=("$work"/batch-*)
+for i in "${!batches[@]}"; do
+  f="${batches[$i]}"
+  if ((i == ${#batches[@]} / 2)); then
+    sleep 4 # a pause longer than transform's 2 s linger: two runs, so Silver has small files for compaction
+  fi
   code="$(curl -s -o "$f.response" -w '%{http_code}' -H "Authorization: Bearer $API_KEY" \
     -H 'Content-Type: application/x-ndjson' --data-binary "@$f" "$INGEST/v1/datasets/sales/records")"
   [[ "$code" == 200 ]] || { echo "ingest answered $code: $(cat "$f.response")" >&2; exit 1; }
@@ -84,9 +89,10 @@ java -cp "$MEDALLION_DUCKDB_JAR" "$LOCAL/LakeReport.java" "$MEDALLION_S3_DATA_DI
 
 step "Compacting Silver: POST $COMPACTION/v1/datasets/sales/compactions"
 curl -sf -X POST -H "Authorization: Bearer $API_KEY" "$COMPACTION/v1/datasets/sales/compactions" -o "$work/compaction.json"
-merges="$(grep -o '"runId"' "$work/compaction.json" | wc -l)"
-written="$(grep -o '"key":"silver/' "$work/compaction.json" | wc -l)"
-merged="$(($(grep -o '"silver/sales/[^"]*"' "$work/compaction.json" | wc -l) - written))"
+count() { grep -o "$1" "$work/compaction.json" | wc -l || true; }
+merges="$(count '"runId"')"
+written="$(count '"key":"silver/')"
+merged="$(($(count '"silver/sales/[^"]*"') - written))"
 echo "  $merges partitions merged: $merged small files replaced by $written (details: $work/compaction.json)"
 java -cp "$MEDALLION_DUCKDB_JAR" "$LOCAL/LakeReport.java" "$MEDALLION_S3_DATA_DIR/$MEDALLION_BUCKET" --only verdict \
   --expect-good "$(stat good_rows)" --expect-sum "$(stat good_amount_sum)" --expect-bad "$(stat bad_rows)"

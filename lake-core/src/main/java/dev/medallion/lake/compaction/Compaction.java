@@ -202,7 +202,8 @@ public final class Compaction {
 
     /**
      * Deals with every unfinished merge of a dataset whose owner is gone, each under its partition's lease: at
-     * start-up, so a crash is repaired before new work arrives.
+     * start-up, so a crash is repaired before new work arrives, and on each sweep, for partitions with nothing left
+     * to plan.
      *
      * @return how many merges were finished or rolled back
      */
