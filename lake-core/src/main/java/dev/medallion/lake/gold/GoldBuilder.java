@@ -13,6 +13,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeSet;
 
+import dev.medallion.lake.LakeException;
 import dev.medallion.lake.catalog.Partition;
 import dev.medallion.lake.catalog.PartitionLayout;
 import dev.medallion.lake.catalog.SilverColumns;
@@ -24,6 +25,7 @@ import dev.medallion.lake.spec.DatasetSpec;
 import dev.medallion.lake.spec.FieldType;
 import dev.medallion.lake.spec.Granularity;
 import dev.medallion.lake.store.ObjectInfo;
+import dev.medallion.lake.store.ObjectNotFoundException;
 import dev.medallion.lake.store.ObjectStore;
 import dev.medallion.lake.store.SupportsPrefixListing;
 import dev.medallion.lake.transform.SupersededRows;
@@ -39,6 +41,8 @@ import dev.medallion.lake.transform.SupersededRows;
  * and the same Silver data always gives the same object.
  */
 public final class GoldBuilder {
+    /** Times a day is read again when one of its files is replaced (by compaction) while it is read. */
+    private static final int REPLACED_RETRIES = 5;
     private final ObjectStore store;
     private final SupportsPrefixListing listing;
     private final RowWriter.Settings writer;
@@ -75,6 +79,20 @@ public final class GoldBuilder {
     }
 
     private List<Rebuilt> rebuildDay(DatasetSpec spec, LocalDate day) {
+        for (int attempt = 1;; attempt++) {
+            try {
+                return aggregateDay(spec, day);
+            } catch (ObjectNotFoundException e) {
+                if (attempt == REPLACED_RETRIES) {
+                    throw new LakeException("Cannot rebuild Gold of " + spec.name() + " for " + day + ": its Silver "
+                            + "files were replaced while read " + attempt + " times running", e);
+                }
+                // a file listed is gone: compaction replaced it by a merged one, which the next listing finds
+            }
+        }
+    }
+
+    private List<Rebuilt> aggregateDay(DatasetSpec spec, LocalDate day) {
         List<ObjectInfo> files;
         try (var objects = listing.list(silverDayPrefix(spec, day))) {
             files = objects.filter(o -> o.key().endsWith(".parquet")).sorted(Comparator.comparing(ObjectInfo::key))

@@ -18,6 +18,8 @@ import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.stream.Stream;
 
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -26,10 +28,15 @@ import org.junit.jupiter.api.io.TempDir;
 import dev.medallion.lake.bronze.BronzeFormat;
 import dev.medallion.lake.bronze.SegmentHeader;
 import dev.medallion.lake.bronze.SegmentWriter;
+import dev.medallion.lake.catalog.SilverColumns;
+import dev.medallion.lake.parquet.RowReader;
 import dev.medallion.lake.parquet.RowWriter;
 import dev.medallion.lake.spec.DatasetSpec;
 import dev.medallion.lake.spec.DatasetSpecs;
+import dev.medallion.lake.spec.FieldType;
+import dev.medallion.lake.store.ForwardingObjectStore;
 import dev.medallion.lake.store.LocalObjectStore;
+import dev.medallion.lake.store.ObjectInfo;
 import dev.medallion.lake.transform.BronzeToSilver;
 
 class GoldBuilderTest {
@@ -106,6 +113,56 @@ class GoldBuilderTest {
         byte[] before = Files.readAllBytes(lake.resolve(rebuilt.get(0).file().key()));
         builder.rebuild(spec, List.of(LocalDate.parse("2026-11-01")));
         assertThat(Files.readAllBytes(lake.resolve(rebuilt.get(0).file().key()))).isEqualTo(before);
+    }
+
+    @Test
+    void aDayWhoseFilesAreCompactedWhileItIsReadIsReadAgainFromTheMergedFile() throws Exception {
+        bronze("bronze/sales/a.ndjson.gz", "sqs", "m-1", "2026-11-02T10:00:00Z", """
+                {"order_id":"o1","customer":"c1","channel":"web","amount":10.00,"qty":1,"ts":"2026-11-01T08:00:00Z"}
+                """);
+        bronze("bronze/sales/b.ndjson.gz", "sqs", "m-2", "2026-11-02T11:00:00Z", """
+                {"order_id":"o2","customer":"c2","channel":"web","amount":20.00,"qty":2,"ts":"2026-11-01T09:00:00Z"}
+                """);
+        new BronzeToSilver(store).run(spec, "bronze/sales/a.ndjson.gz");
+        new BronzeToSilver(store).run(spec, "bronze/sales/b.ndjson.gz");
+        String day = "silver/sales/year=2026/month=11/day=01/";
+        List<ObjectInfo> before = store.list(day).toList();
+        // compaction replaces both files by one between Gold's listing and its reading
+        var racing = new ForwardingObjectStore(store) {
+            private boolean listed;
+
+            @Override
+            public Stream<ObjectInfo> list(String prefix) {
+                Stream<ObjectInfo> listing = super.list(prefix);
+                if (prefix.equals(day) && !listed) {
+                    listed = true;
+                    List<ObjectInfo> seen = listing.toList();
+                    merge(before, day + "part-merged-00000.parquet");
+                    return seen.stream();
+                }
+                return listing;
+            }
+        };
+
+        new GoldBuilder(racing, RowWriter.Settings.defaults(), 1000).rebuild(spec, List.of(LocalDate.parse("2026-11-01")));
+
+        assertThat(query("SELECT orders, revenue FROM read_parquet('" + lake + "/gold/daily_total/**/*.parquet')"))
+                .containsExactly("2|30.00");
+    }
+
+    /** Replaces {@code files} by one file of their rows, as compaction would. */
+    private void merge(List<ObjectInfo> files, String merged) {
+        List<FieldType.Field> columns = SilverColumns.of(spec);
+        try (var out = new RowWriter(store, merged, columns, Set.of(), Map.of(), RowWriter.Settings.defaults())) {
+            for (ObjectInfo file : files) {
+                try (var reader = new RowReader(store, file.key(), columns)) {
+                    for (Object[] row = reader.next(); row != null; row = reader.next()) {
+                        out.add(row);
+                    }
+                }
+            }
+        }
+        files.forEach(f -> store.delete(f.key()));
     }
 
     @Test
