@@ -15,6 +15,7 @@ import dev.medallion.lake.compaction.Compaction;
 import dev.medallion.lake.compaction.Merge;
 import dev.medallion.lake.compaction.SmallFileDebt;
 import dev.medallion.lake.journal.RunJournal;
+import dev.medallion.lake.parquet.UnreadableFileException;
 import dev.medallion.lake.spec.DatasetSpec;
 import dev.medallion.lake.store.ObjectInfo;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -68,6 +69,13 @@ public class CompactionMetrics implements Compaction.Listener {
         LOG.errorf(failure, "Cannot merge %d files of %s/%s: %s; what the merge changed is rolled back (or, once "
                 + "committed, forward) by the partition's next compaction", inputs.size(), spec.name(), partition,
                 failure.getMessage());
+    }
+
+    @Override
+    public void unreadable(DatasetSpec spec, String key, UnreadableFileException problem) {
+        metrics.counter("medallion.compaction.unreadable.files", "dataset", spec.name()).increment();
+        LOG.errorf("Leaving %s out of compaction, where it stays until it is repaired or removed: %s", key,
+                problem.getMessage());
     }
 
     @Override

@@ -63,6 +63,8 @@ public class MetricDescriptions implements MeterFilter {
             Map.entry("medallion.compaction.rows",
                     "Rows written by compaction, and rows dropped as an older version of a key (deduplicated)"),
             Map.entry("medallion.compaction.merge.duration", "Duration of one merge, from intent to inputs deleted"),
+            Map.entry("medallion.compaction.unreadable.files",
+                    "Silver files compaction found unreadable and leaves alone (repair or remove them)"),
             Map.entry("medallion.compaction.recoveries",
                     "Unfinished merges found in the journal, by outcome (rolled forward or back)"),
             Map.entry("medallion.compaction.partitions", "Partitions of the Silver table holding files, at the last sweep"),

@@ -12,6 +12,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
@@ -23,6 +24,7 @@ import dev.medallion.lake.journal.RunJournal;
 import dev.medallion.lake.journal.RunObserver;
 import dev.medallion.lake.layout.LakeLayout;
 import dev.medallion.lake.parquet.RowWriter;
+import dev.medallion.lake.parquet.UnreadableFileException;
 import dev.medallion.lake.spec.DatasetSpec;
 import dev.medallion.lake.store.ObjectInfo;
 import dev.medallion.lake.store.ObjectStore;
@@ -77,6 +79,10 @@ public final class Compaction {
          */
         void failed(DatasetSpec spec, String partition, List<String> inputs, RuntimeException failure);
 
+        /** A file cannot be read: it is left where it is, out of every merge this process plans. */
+        default void unreadable(DatasetSpec spec, String key, UnreadableFileException problem) {
+        }
+
         /** An unfinished merge was finished ({@code committed}) or rolled back. */
         void recovered(DatasetSpec spec, RunJournal.Intent run, boolean committed);
     }
@@ -98,6 +104,8 @@ public final class Compaction {
     private final RunJournal<TransformResult> transformRuns;
     private final Leases leases;
     private final Settings settings;
+    /** Files found unreadable since start-up: never planned again (an operator removes or repairs them). */
+    private final Set<String> unreadable = ConcurrentHashMap.newKeySet();
     private final Listener listener;
     private final Clock clock;
 
@@ -186,14 +194,24 @@ public final class Compaction {
             List<Merge> merges = new ArrayList<>();
             int failed = 0;
             for (CompactionPlanner.Group group : plan.groups()) {
-                try {
-                    merges.add(merge(spec, partitionPath, group.files(), lease));
-                } catch (Leases.LeaseLostException e) {
-                    listener.failed(spec, partitionPath, keys(group.files()), e);
-                    return new Outcome(partitionPath, plan, merges, failed + 1, Optional.empty());
-                } catch (RuntimeException e) {
-                    failed++; // an unreadable file fails its group only: the others are merged
-                    listener.failed(spec, partitionPath, keys(group.files()), e);
+                List<ObjectInfo> inputs = group.files();
+                while (inputs.size() > 1) {
+                    try {
+                        merges.add(merge(spec, partitionPath, inputs, lease));
+                        break;
+                    } catch (UnreadableFileException e) {
+                        // left out from now on, and the group merged without it: one bad file blocks nothing
+                        unreadable.add(e.key());
+                        listener.unreadable(spec, e.key(), e);
+                        inputs = inputs.stream().filter(f -> !f.key().equals(e.key())).toList();
+                    } catch (Leases.LeaseLostException e) {
+                        listener.failed(spec, partitionPath, keys(inputs), e);
+                        return new Outcome(partitionPath, plan, merges, failed + 1, Optional.empty());
+                    } catch (RuntimeException e) {
+                        failed++; // the store failing, say: the group is tried again next time
+                        listener.failed(spec, partitionPath, keys(inputs), e);
+                        break;
+                    }
                 }
             }
             return new Outcome(partitionPath, plan, merges, failed, Optional.empty());
@@ -342,9 +360,9 @@ public final class Compaction {
         return running ? -1 : recovered;
     }
 
-    /** Files not written by a transform run that may still be rolled back. */
-    private static List<ObjectInfo> settled(List<ObjectInfo> files, Set<String> writing) {
-        return writing.isEmpty() ? files : files.stream().filter(f -> !writing.contains(f.key())).toList();
+    /** Files that can be merged: not written by a transform run that may still roll back, and readable. */
+    private List<ObjectInfo> settled(List<ObjectInfo> files, Set<String> writing) {
+        return files.stream().filter(f -> !writing.contains(f.key()) && !unreadable.contains(f.key())).toList();
     }
 
     private Set<String> filesOfOpenTransformRuns(DatasetSpec spec) {

@@ -31,6 +31,7 @@ import org.apache.parquet.schema.MessageType;
 
 import dev.medallion.lake.spec.FieldType;
 import dev.medallion.lake.store.ObjectInfo;
+import dev.medallion.lake.store.ObjectNotFoundException;
 import dev.medallion.lake.store.ObjectStore;
 
 /**
@@ -121,12 +122,15 @@ public final class MergedFileWriter implements AutoCloseable {
             }
             rows += appended;
             return appended;
-        } catch (IOException e) {
+        } catch (OutputFailure e) {
             abort();
-            throw new UncheckedIOException("Cannot merge Parquet object '" + input.key() + "' into '" + key + "'", e);
-        } catch (RuntimeException e) {
+            throw new UncheckedIOException("Cannot write Parquet object '" + key + "'", e.io());
+        } catch (ObjectNotFoundException e) {
             abort();
-            throw e;
+            throw e; // gone since it was listed: not a fault of the file
+        } catch (IOException | RuntimeException e) {
+            abort(); // what is left fails while reading or decoding the input
+            throw new UnreadableFileException(input.key(), e);
         }
     }
 
@@ -228,21 +232,40 @@ public final class MergedFileWriter implements AutoCloseable {
         return group;
     }
 
-    private void flushGroup() throws IOException {
+    /** Writes the buffered row group; a failure is the output's ({@link OutputFailure}), not the input's. */
+    private void flushGroup() {
         if (group == null) {
             return;
         }
         if (groupRows > 0) {
-            writer.startBlock(groupRows);
-            group.flush();
-            pages.flushToFileWriter(writer);
-            writer.endBlock();
+            try {
+                writer.startBlock(groupRows);
+                group.flush();
+                pages.flushToFileWriter(writer);
+                writer.endBlock();
+            } catch (IOException e) {
+                throw new OutputFailure(e);
+            }
         }
         group.close();
         pages.close();
         group = null;
         pages = null;
         rowConsumer = null;
+    }
+
+    /** Writing the output failed (the staging disk, the store): distinct from an input that cannot be read. */
+    private static final class OutputFailure extends RuntimeException {
+        private final IOException io;
+
+        OutputFailure(IOException cause) {
+            super(cause);
+            this.io = cause;
+        }
+
+        IOException io() {
+            return io;
+        }
     }
 
     /** The object this writer publishes. */

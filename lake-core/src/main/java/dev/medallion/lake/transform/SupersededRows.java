@@ -1,7 +1,6 @@
 package dev.medallion.lake.transform;
 
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.BitSet;
 import java.util.HashMap;
@@ -21,10 +20,12 @@ import org.apache.parquet.schema.Type;
 
 import dev.medallion.lake.catalog.SilverColumns;
 import dev.medallion.lake.parquet.ObjectStoreInputFile;
+import dev.medallion.lake.parquet.UnreadableFileException;
 import dev.medallion.lake.parquet.ValuesOnlyConverter;
 import dev.medallion.lake.spec.DatasetSpec;
 import dev.medallion.lake.spec.FieldType;
 import dev.medallion.lake.store.ObjectInfo;
+import dev.medallion.lake.store.ObjectNotFoundException;
 import dev.medallion.lake.store.ObjectStore;
 
 /**
@@ -96,8 +97,10 @@ public final class SupersededRows {
                         superseded.computeIfAbsent(fileOfLoser, x -> new BitSet()).set(rowOfLoser);
                     }
                 }
-            } catch (IOException e) {
-                throw new UncheckedIOException("Cannot read the keys of Parquet object '" + file.key() + "'", e);
+            } catch (ObjectNotFoundException e) {
+                throw e; // gone since it was listed (replaced by compaction): the caller lists again
+            } catch (IOException | RuntimeException e) {
+                throw new UnreadableFileException(file.key(), e);
             }
         }
         return new SupersededRows(superseded);

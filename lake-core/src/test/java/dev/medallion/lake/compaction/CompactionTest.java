@@ -27,6 +27,7 @@ import org.junit.jupiter.api.io.TempDir;
 import dev.medallion.lake.catalog.SilverColumns;
 import dev.medallion.lake.journal.RunJournal;
 import dev.medallion.lake.parquet.RowWriter;
+import dev.medallion.lake.parquet.UnreadableFileException;
 import dev.medallion.lake.spec.DatasetSpec;
 import dev.medallion.lake.spec.DatasetSpecs;
 import dev.medallion.lake.store.ForwardingObjectStore;
@@ -59,6 +60,7 @@ class CompactionTest {
     private final MutableClock clock = new MutableClock(Instant.now());
     private final List<String> recovered = new ArrayList<>();
     private final List<String> failures = new ArrayList<>();
+    private final List<String> unreadable = new ArrayList<>();
     /** The step at which the simulated process dies, or empty. */
     private String crashAt = "";
     private DatasetSpec spec;
@@ -116,6 +118,11 @@ class CompactionTest {
                     @Override
                     public void failed(DatasetSpec s, String partition, List<String> inputs, RuntimeException e) {
                         failures.add(e.getMessage());
+                    }
+
+                    @Override
+                    public void unreadable(DatasetSpec s, String key, UnreadableFileException problem) {
+                        unreadable.add(key);
                     }
 
                     @Override
@@ -262,20 +269,22 @@ class CompactionTest {
     }
 
     @Test
-    void anUnreadableFileFailsItsGroupAndLeavesThePartitionAsItWas() throws Exception {
+    void anUnreadableFileIsLeftAloneAndTheOthersAreMergedWithoutIt() throws Exception {
         fiveSmallFilesWithAnOverlap();
         try (var out = lake.create(PREFIX + "small-9.parquet", Map.of())) {
             out.write("not parquet".getBytes(StandardCharsets.UTF_8));
         }
         clock.advance(Duration.ofMinutes(2));
+        Compaction compaction = compaction("a");
 
-        Compaction.Outcome outcome = compaction("a").compact(spec, PARTITION);
+        Compaction.Outcome outcome = compaction.compact(spec, PARTITION);
 
-        assertThat(outcome.failed()).isEqualTo(1);
-        assertThat(failures).singleElement().asString().contains("small-9.parquet");
-        assertThat(files()).hasSize(7).noneMatch(f -> f.startsWith("part-"));
-        assertThat(lake.list("_state/compaction/runs/")).as("rolled back at once, only a tombstone is left")
-                .allMatch(o -> o.key().endsWith(".decision"));
+        assertThat(unreadable).containsExactly(PREFIX + "small-9.parquet");
+        assertThat(outcome.merges()).singleElement().satisfies(m -> assertThat(m.inputs()).hasSize(6));
+        assertThat(files()).containsExactlyInAnyOrder("small-9.parquet", files().stream()
+                .filter(f -> f.startsWith("part-")).findFirst().orElseThrow());
+        assertThat(compaction.plan(spec, java.util.Optional.empty())).singleElement()
+                .satisfies(p -> assertThat(p.plan().groups()).as("not planned again").isEmpty());
     }
 
     @Test

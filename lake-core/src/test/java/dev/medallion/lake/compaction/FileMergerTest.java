@@ -19,6 +19,7 @@ import dev.medallion.lake.catalog.SilverColumns;
 import dev.medallion.lake.journal.RunObserver;
 import dev.medallion.lake.parquet.RowReader;
 import dev.medallion.lake.parquet.RowWriter;
+import dev.medallion.lake.parquet.UnreadableFileException;
 import dev.medallion.lake.spec.DatasetSpec;
 import dev.medallion.lake.spec.DatasetSpecs;
 import dev.medallion.lake.store.InMemoryObjectStore;
@@ -143,7 +144,7 @@ class FileMergerTest {
 
         assertThatThrownBy(() -> merger.merge(spec, PARTITION,
                 List.of(good, store.stat(PREFIX + "b.parquet").orElseThrow()), "0123abcd", observer))
-                .hasMessageContaining("b.parquet");
+                .isInstanceOf(UnreadableFileException.class).hasMessageContaining("b.parquet");
 
         assertThat(store.list(PREFIX)).extracting(ObjectInfo::key).containsExactlyInAnyOrder(PREFIX + "a.parquet",
                 PREFIX + "b.parquet");
