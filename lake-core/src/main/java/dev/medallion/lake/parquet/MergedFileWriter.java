@@ -2,10 +2,16 @@ package dev.medallion.lake.parquet;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.BitSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 
 import org.apache.parquet.ParquetReadOptions;
 import org.apache.parquet.bytes.HeapByteBufferAllocator;
@@ -23,11 +29,13 @@ import org.apache.parquet.hadoop.ColumnChunkPageWriteStore;
 import org.apache.parquet.hadoop.ParquetFileReader;
 import org.apache.parquet.hadoop.ParquetFileWriter;
 import org.apache.parquet.hadoop.metadata.BlockMetaData;
+import org.apache.parquet.hadoop.metadata.ColumnChunkMetaData;
 import org.apache.parquet.hadoop.metadata.CompressionCodecName;
 import org.apache.parquet.io.ColumnIOFactory;
 import org.apache.parquet.io.SeekableInputStream;
 import org.apache.parquet.io.api.RecordConsumer;
 import org.apache.parquet.schema.MessageType;
+import org.apache.parquet.schema.Type;
 
 import dev.medallion.lake.spec.FieldType;
 import dev.medallion.lake.store.ObjectInfo;
@@ -50,13 +58,16 @@ public final class MergedFileWriter implements AutoCloseable {
     private final ObjectStoreOutputFile file;
     private final ParquetFileWriter writer;
     private final ParquetProperties properties;
-    private final CodecFactory codecs;
-    private final BytesInputCompressor compressor;
     private final long rowGroupBytes;
-    private final ValuesOnlyConverter converter;
-    private ColumnChunkPageWriteStore pages;
-    private ColumnWriteStore group;
-    /** Writes rows into {@link #group}, for files of another schema; made when first needed for a group. */
+    private final int pageBytes;
+    /**
+     * The output's top-level fields in runs with their own column writers, in schema order, each encoded by one of two
+     * lanes (threads); made from the first input.
+     */
+    private List<Part> parts;
+    private List<Lane> lanes;
+    private ExecutorService second;
+    /** Writes rows into the current row group, for files of another schema; made when first needed for a group. */
     private RecordConsumer rowConsumer;
     private long groupRows;
     private long rows;
@@ -70,14 +81,12 @@ public final class MergedFileWriter implements AutoCloseable {
         this.columns = columns;
         this.schema = ParquetSchemas.of("row", columns);
         this.rowGroupBytes = settings.rowGroupBytes();
-        this.converter = new ValuesOnlyConverter(schema);
+        this.pageBytes = settings.pageBytes();
         this.file = new ObjectStoreOutputFile(store, key, objectMetadata);
         ParquetProperties.Builder props = ParquetProperties.builder().withPageSize(settings.pageBytes())
                 .withDictionaryEncoding(true).withDictionaryPageSize(RowWriter.DICTIONARY_PAGE_BYTES);
         uniqueColumns.forEach(column -> props.withDictionaryEncoding(column, false));
         this.properties = props.build();
-        this.codecs = new CodecFactory(new PlainParquetConfiguration(), settings.pageBytes());
-        this.compressor = codecs.getCompressor(CompressionCodecName.SNAPPY);
         try {
             this.writer = new ParquetFileWriter(file, schema, ParquetFileWriter.Mode.OVERWRITE, rowGroupBytes, 0,
                     null, properties);
@@ -95,15 +104,26 @@ public final class MergedFileWriter implements AutoCloseable {
      * @return the rows appended
      */
     public long append(ObjectStore from, ObjectInfo input, BitSet skip, Runnable progress) {
-        try (ParquetFileReader reader = ParquetFileReader.open(new ObjectStoreInputFile(from, input.key(),
-                input.size()), ParquetReadOptions.builder(new PlainParquetConfiguration()).build())) {
-            if (!reader.getFileMetaData().getSchema().equals(schema)) {
+        List<ParquetFileReader> readers = new ArrayList<>();
+        try {
+            ParquetFileReader first = open(from, input);
+            readers.add(first);
+            if (!first.getFileMetaData().getSchema().equals(schema)) {
                 return appendRows(from, input, skip, progress);
             }
-            String createdBy = reader.getFileMetaData().getCreatedBy();
+            if (parts == null) {
+                split(first.getFooter().getBlocks());
+            }
+            for (int l = 1; l < lanes.size(); l++) {
+                readers.add(open(from, input)); // each lane reads its own column chunks, and decompresses them
+            }
+            for (int l = 0; l < lanes.size(); l++) {
+                readers.get(l).setRequestedSchema(lanes.get(l).readSchema);
+            }
+            String createdBy = first.getFileMetaData().getCreatedBy();
             long appended = 0;
             long firstRow = 0;
-            for (BlockMetaData block : reader.getRowGroups()) {
+            for (BlockMetaData block : first.getRowGroups()) {
                 boolean whole = skip.nextSetBit((int) firstRow) < 0 || skip.nextSetBit((int) firstRow) >= firstRow
                         + block.getRowCount();
                 if (whole && block.getCompressedSize() >= rowGroupBytes / 2) {
@@ -112,10 +132,12 @@ public final class MergedFileWriter implements AutoCloseable {
                             .newStream()) {
                         writer.appendRowGroup(in, block, false);
                     }
-                    reader.skipNextRowGroup();
+                    for (ParquetFileReader reader : readers) {
+                        reader.skipNextRowGroup();
+                    }
                     appended += block.getRowCount();
                 } else {
-                    appended += copy(reader.readNextRowGroup(), createdBy, skip, firstRow);
+                    appended += copy(readers, createdBy, skip, firstRow);
                 }
                 firstRow += block.getRowCount();
                 progress.run();
@@ -131,29 +153,377 @@ public final class MergedFileWriter implements AutoCloseable {
         } catch (IOException | RuntimeException e) {
             abort(); // what is left fails while reading or decoding the input
             throw new UnreadableFileException(input.key(), e);
+        } finally {
+            for (ParquetFileReader reader : readers) {
+                try {
+                    reader.close();
+                } catch (IOException e) {
+                    // read to the end already: nothing is lost
+                }
+            }
         }
     }
 
-    /** Copies one row group's columns, leaving out skipped rows; returns the rows written. */
-    private long copy(PageReadStore rowGroup, String createdBy, BitSet skip, long firstRow) throws IOException {
-        ColumnWriteStore out = group();
-        var in = new ColumnReadStoreImpl(rowGroup, converter, schema, createdBy);
-        for (ColumnDescriptor column : schema.getColumns()) {
-            copyColumn(in.getColumnReader(column), out.getColumnWriter(column), column, skip, firstRow);
+    private static ParquetFileReader open(ObjectStore from, ObjectInfo input) throws IOException {
+        return ParquetFileReader.open(new ObjectStoreInputFile(from, input.key(), input.size()),
+                ParquetReadOptions.builder(new PlainParquetConfiguration()).build());
+    }
+
+    /**
+     * Copies the next row group of each lane's reader, the second lane on the second thread, leaving out skipped
+     * rows; returns the rows written.
+     */
+    private long copy(List<ParquetFileReader> readers, String createdBy, BitSet skip, long firstRow)
+            throws IOException {
+        Future<Long> other = null;
+        if (lanes.size() > 1) {
+            Lane lane = lanes.get(1);
+            ParquetFileReader reader = readers.get(1);
+            other = second().submit(() -> lane.copy(reader.readNextRowGroup(), createdBy, skip, firstRow));
         }
-        long kept = rowGroup.getRowCount();
-        for (int r = skip.nextSetBit((int) firstRow); r >= 0
-                && r < firstRow + rowGroup.getRowCount(); r = skip.nextSetBit(r + 1)) {
-            kept--;
+        long kept;
+        try {
+            kept = lanes.get(0).copy(readers.get(0).readNextRowGroup(), createdBy, skip, firstRow);
+        } catch (IOException | RuntimeException e) {
+            if (other != null) {
+                try {
+                    join(other); // the other lane stops using the readers before they are closed
+                } catch (IOException | RuntimeException suppressed) {
+                    e.addSuppressed(suppressed);
+                }
+            }
+            throw e;
         }
-        for (long r = 0; r < kept; r++) {
-            out.endRecord();
+        if (other != null) {
+            join(other);
         }
         groupRows += kept;
-        if (out.getBufferedSize() >= rowGroupBytes) {
+        if (bufferedBytes() >= rowGroupBytes) {
             flushGroup();
         }
         return kept;
+    }
+
+    private static void join(Future<Long> other) throws IOException {
+        try {
+            other.get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("Interrupted while merging", e);
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof IOException io) {
+                throw io;
+            }
+            if (e.getCause() instanceof RuntimeException runtime) {
+                throw runtime;
+            }
+            throw new IOException(e.getCause());
+        }
+    }
+
+    private ExecutorService second() {
+        if (second == null) {
+            second = Executors.newSingleThreadExecutor(r -> {
+                Thread thread = new Thread(r, "merge-columns");
+                thread.setDaemon(true);
+                return thread;
+            });
+        }
+        return second;
+    }
+
+    /** A file of another schema: its rows as the table's columns, through the record writer. */
+    private long appendRows(ObjectStore from, ObjectInfo input, BitSet skip, Runnable progress) throws IOException {
+        if (parts == null) {
+            lanes = List.of(new Lane(schema));
+            parts = List.of(new Part(schema, lanes.get(0)));
+        }
+        var support = new RowWriteSupport(columns, schema, Map.of());
+        long appended = 0;
+        try (RowReader reader = new RowReader(from, input, columns)) {
+            int r = 0;
+            for (Object[] row = reader.next(); row != null; row = reader.next(), r++) {
+                if (skip.get(r)) {
+                    continue;
+                }
+                if (rowConsumer == null) {
+                    rowConsumer = new ColumnIOFactory().getColumnIO(schema).getRecordWriter(new AllParts());
+                }
+                support.prepareForWrite(rowConsumer);
+                support.write(row);
+                groupRows++;
+                appended++;
+                if (appended % 1024 == 0) {
+                    progress.run();
+                    if (bufferedBytes() >= rowGroupBytes) {
+                        flushGroup();
+                    }
+                }
+            }
+        }
+        rows += appended;
+        return appended;
+    }
+
+    private long bufferedBytes() {
+        return parts == null ? 0 : parts.stream().mapToLong(Part::bufferedBytes).sum();
+    }
+
+    /** Writes the buffered row group; a failure is the output's ({@link OutputFailure}), not the input's. */
+    private void flushGroup() {
+        if (parts == null) {
+            return;
+        }
+        if (groupRows > 0) {
+            try {
+                writer.startBlock(groupRows);
+                for (Part part : parts) { // in schema order, as readers expect the column chunks
+                    part.flushTo(writer);
+                }
+                writer.endBlock();
+            } catch (IOException e) {
+                throw new OutputFailure(e);
+            }
+        }
+        parts.forEach(Part::reset);
+        groupRows = 0;
+        rowConsumer = null;
+    }
+
+    /** The object this writer publishes. */
+    public String key() {
+        return key;
+    }
+
+    /** Rows appended so far. */
+    public long rows() {
+        return rows;
+    }
+
+    /** Bytes written so far, with those buffered for the current row group: for rolling files on size. */
+    public long dataSize() {
+        try {
+            return writer.getPos() + bufferedBytes();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** Finishes the file and publishes the object. */
+    @Override
+    public void close() {
+        if (finished) {
+            return;
+        }
+        try {
+            flushGroup();
+            writer.end(Map.of());
+            finished = true;
+            release();
+            result = new RowWriter.Result(key, rows, file.bytesWritten());
+        } catch (IOException | RuntimeException e) {
+            abort();
+            throw new UncheckedIOException("Cannot finish Parquet object '" + key + "'",
+                    e instanceof IOException io ? io : new IOException(e));
+        }
+    }
+
+    /** Discards the object. */
+    public void abort() {
+        if (!finished) {
+            finished = true;
+            release();
+            file.abort();
+        }
+    }
+
+    private void release() {
+        if (second != null) {
+            second.shutdownNow();
+        }
+        if (lanes != null) {
+            lanes.forEach(Lane::release);
+        }
+    }
+
+    /** What was written; only after {@link #close()}. */
+    public RowWriter.Result result() {
+        if (result == null) {
+            throw new IllegalStateException("Cannot read the result of '" + key + "': it is not closed");
+        }
+        return result;
+    }
+
+    /**
+     * Spreads the top-level fields over two lanes so that each does about half the work, by the first input's column
+     * chunks (values, which cost the most, and bytes), largest first onto the lighter lane; neighbouring fields of one
+     * lane make one part.
+     */
+    private void split(List<BlockMetaData> blocks) {
+        List<Type> fields = schema.getFields();
+        long[] weight = new long[fields.size()];
+        for (BlockMetaData block : blocks) {
+            for (ColumnChunkMetaData chunk : block.getColumns()) {
+                weight[schema.getFieldIndex(chunk.getPath().toArray()[0])] += chunk.getValueCount() * 16
+                        + chunk.getTotalUncompressedSize();
+            }
+        }
+        int[] laneOf = new int[fields.size()];
+        long[] load = new long[2];
+        Integer[] heaviestFirst = new Integer[fields.size()];
+        Arrays.setAll(heaviestFirst, i -> i);
+        Arrays.sort(heaviestFirst, (a, b) -> Long.compare(weight[b], weight[a]));
+        for (int field : heaviestFirst) {
+            laneOf[field] = load[0] <= load[1] ? 0 : 1;
+            load[laneOf[field]] += weight[field];
+        }
+        boolean both = fields.size() > 1 && load[1] > 0;
+        List<List<Type>> laneFields = List.of(new ArrayList<>(), new ArrayList<>());
+        for (int f = 0; f < fields.size(); f++) {
+            laneFields.get(both ? laneOf[f] : 0).add(fields.get(f));
+        }
+        lanes = both ? List.of(new Lane(new MessageType(schema.getName(), laneFields.get(0))),
+                new Lane(new MessageType(schema.getName(), laneFields.get(1))))
+                : List.of(new Lane(schema));
+        List<Part> split = new ArrayList<>();
+        List<Type> run = new ArrayList<>();
+        for (int f = 0; f < fields.size(); f++) {
+            run.add(fields.get(f));
+            int lane = both ? laneOf[f] : 0;
+            if (f == fields.size() - 1 || (both ? laneOf[f + 1] : 0) != lane) {
+                split.add(new Part(new MessageType(schema.getName(), List.copyOf(run)), lanes.get(lane)));
+                run.clear();
+            }
+        }
+        parts = List.copyOf(split);
+    }
+
+    /** One thread's share: the columns it reads from its own reader and the parts it writes. */
+    private final class Lane {
+        final MessageType readSchema;
+        final ValuesOnlyConverter converter;
+        final List<Part> parts = new ArrayList<>();
+        /** One compressor for the lane's parts: a lane's pages are compressed by one thread at a time. */
+        final CodecFactory codecs = new CodecFactory(new PlainParquetConfiguration(), pageBytes);
+        final BytesInputCompressor compressor = codecs.getCompressor(CompressionCodecName.SNAPPY);
+
+        Lane(MessageType readSchema) {
+            this.readSchema = readSchema;
+            this.converter = new ValuesOnlyConverter(readSchema);
+        }
+
+        /** Copies the lane's columns of one row group; returns the rows kept. */
+        long copy(PageReadStore rowGroup, String createdBy, BitSet skip, long firstRow) {
+            var in = new ColumnReadStoreImpl(rowGroup, converter, readSchema, createdBy);
+            long kept = 0;
+            for (Part part : parts) {
+                kept = part.copy(in, rowGroup.getRowCount(), skip, firstRow);
+            }
+            return kept;
+        }
+
+        void release() {
+            codecs.release();
+        }
+    }
+
+    /** A run of neighbouring top-level fields with its own column writers and page buffers. */
+    private final class Part {
+        private final MessageType schema;
+        private final Lane lane;
+        private ColumnChunkPageWriteStore pages;
+        private ColumnWriteStore store;
+
+        Part(MessageType schema, Lane lane) {
+            this.schema = schema;
+            this.lane = lane;
+            lane.parts.add(this);
+        }
+
+        ColumnWriteStore store() {
+            if (store == null) {
+                pages = new ColumnChunkPageWriteStore(lane.compressor, schema, HeapByteBufferAllocator.getInstance(),
+                        properties.getColumnIndexTruncateLength(), properties.getPageWriteChecksumEnabled());
+                store = properties.newColumnWriteStore(schema, pages, pages);
+            }
+            return store;
+        }
+
+        boolean has(ColumnDescriptor column) {
+            return schema.containsPath(column.getPath());
+        }
+
+        /** Copies this part's columns of one row group; returns the rows kept. */
+        long copy(ColumnReadStoreImpl in, long rowCount, BitSet skip, long firstRow) {
+            ColumnWriteStore out = store();
+            for (ColumnDescriptor column : schema.getColumns()) {
+                copyColumn(in.getColumnReader(column), out.getColumnWriter(column), column, skip, firstRow);
+            }
+            long kept = rowCount;
+            for (int r = skip.nextSetBit((int) firstRow); r >= 0 && r < firstRow + rowCount; r = skip.nextSetBit(r + 1)) {
+                kept--;
+            }
+            for (long r = 0; r < kept; r++) {
+                out.endRecord();
+            }
+            return kept;
+        }
+
+        long bufferedBytes() {
+            return store == null ? 0 : store.getBufferedSize();
+        }
+
+        void flushTo(ParquetFileWriter writer) throws IOException {
+            store().flush();
+            pages.flushToFileWriter(writer);
+        }
+
+        void reset() {
+            if (store != null) {
+                store.close();
+                pages.close();
+            }
+            store = null;
+            pages = null;
+        }
+    }
+
+    /** The parts' column writers as one store, for writing whole records into all of them. */
+    private final class AllParts implements ColumnWriteStore {
+        @Override
+        public ColumnWriter getColumnWriter(ColumnDescriptor column) {
+            return parts.stream().filter(p -> p.has(column)).findFirst().orElseThrow().store()
+                    .getColumnWriter(column);
+        }
+
+        @Override
+        public void endRecord() {
+            parts.forEach(p -> p.store().endRecord());
+        }
+
+        @Override
+        public void flush() {
+            throw new UnsupportedOperationException("row groups are flushed by the merged file writer");
+        }
+
+        @Override
+        public void close() {
+        }
+
+        @Override
+        public long getAllocatedSize() {
+            return parts.stream().mapToLong(p -> p.store().getAllocatedSize()).sum();
+        }
+
+        @Override
+        public long getBufferedSize() {
+            return bufferedBytes();
+        }
+
+        @Override
+        public String memUsageString() {
+            return "merged file writer of " + key;
+        }
     }
 
     private static void copyColumn(ColumnReader in, ColumnWriter out, ColumnDescriptor column, BitSet skip,
@@ -192,68 +562,6 @@ public final class MergedFileWriter implements AutoCloseable {
         }
     }
 
-    /** A file of another schema: its rows as the table's columns, through the record writer. */
-    private long appendRows(ObjectStore from, ObjectInfo input, BitSet skip, Runnable progress) throws IOException {
-        var support = new RowWriteSupport(columns, schema, Map.of());
-        long appended = 0;
-        try (RowReader reader = new RowReader(from, input, columns)) {
-            int r = 0;
-            for (Object[] row = reader.next(); row != null; row = reader.next(), r++) {
-                if (skip.get(r)) {
-                    continue;
-                }
-                ColumnWriteStore out = group();
-                if (rowConsumer == null) {
-                    rowConsumer = new ColumnIOFactory().getColumnIO(schema).getRecordWriter(out);
-                }
-                support.prepareForWrite(rowConsumer);
-                support.write(row);
-                groupRows++;
-                appended++;
-                if (appended % 1024 == 0) {
-                    progress.run();
-                    if (out.getBufferedSize() >= rowGroupBytes) {
-                        flushGroup();
-                    }
-                }
-            }
-        }
-        rows += appended;
-        return appended;
-    }
-
-    private ColumnWriteStore group() {
-        if (group == null) {
-            pages = new ColumnChunkPageWriteStore(compressor, schema, HeapByteBufferAllocator.getInstance(),
-                    properties.getColumnIndexTruncateLength(), properties.getPageWriteChecksumEnabled());
-            group = properties.newColumnWriteStore(schema, pages, pages);
-            groupRows = 0;
-        }
-        return group;
-    }
-
-    /** Writes the buffered row group; a failure is the output's ({@link OutputFailure}), not the input's. */
-    private void flushGroup() {
-        if (group == null) {
-            return;
-        }
-        if (groupRows > 0) {
-            try {
-                writer.startBlock(groupRows);
-                group.flush();
-                pages.flushToFileWriter(writer);
-                writer.endBlock();
-            } catch (IOException e) {
-                throw new OutputFailure(e);
-            }
-        }
-        group.close();
-        pages.close();
-        group = null;
-        pages = null;
-        rowConsumer = null;
-    }
-
     /** Writing the output failed (the staging disk, the store): distinct from an input that cannot be read. */
     private static final class OutputFailure extends RuntimeException {
         private final IOException io;
@@ -266,60 +574,5 @@ public final class MergedFileWriter implements AutoCloseable {
         IOException io() {
             return io;
         }
-    }
-
-    /** The object this writer publishes. */
-    public String key() {
-        return key;
-    }
-
-    /** Rows appended so far. */
-    public long rows() {
-        return rows;
-    }
-
-    /** Bytes written so far, with those buffered for the current row group: for rolling files on size. */
-    public long dataSize() {
-        try {
-            return writer.getPos() + (group == null ? 0 : group.getBufferedSize());
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
-
-    /** Finishes the file and publishes the object. */
-    @Override
-    public void close() {
-        if (finished) {
-            return;
-        }
-        try {
-            flushGroup();
-            writer.end(Map.of());
-            finished = true;
-            codecs.release();
-            result = new RowWriter.Result(key, rows, file.bytesWritten());
-        } catch (IOException | RuntimeException e) {
-            abort();
-            throw new UncheckedIOException("Cannot finish Parquet object '" + key + "'",
-                    e instanceof IOException io ? io : new IOException(e));
-        }
-    }
-
-    /** Discards the object. */
-    public void abort() {
-        if (!finished) {
-            finished = true;
-            codecs.release();
-            file.abort();
-        }
-    }
-
-    /** What was written; only after {@link #close()}. */
-    public RowWriter.Result result() {
-        if (result == null) {
-            throw new IllegalStateException("Cannot read the result of '" + key + "': it is not closed");
-        }
-        return result;
     }
 }
