@@ -8,6 +8,7 @@ import java.util.BitSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -104,21 +105,24 @@ public final class MergedFileWriter implements AutoCloseable {
      * @return the rows appended
      */
     public long append(ObjectStore from, ObjectInfo input, BitSet skip, Runnable progress) {
-        List<ParquetFileReader> readers = new ArrayList<>();
+        List<Future<ParquetFileReader>> readers = new ArrayList<>();
         try {
             ParquetFileReader first = open(from, input);
-            readers.add(first);
+            readers.add(CompletableFuture.completedFuture(first));
             if (!first.getFileMetaData().getSchema().equals(schema)) {
                 return appendRows(from, input, skip, progress);
             }
             if (parts == null) {
                 split(first.getFooter().getBlocks());
             }
-            for (int l = 1; l < lanes.size(); l++) {
-                readers.add(open(from, input)); // each lane reads its own column chunks, and decompresses them
-            }
-            for (int l = 0; l < lanes.size(); l++) {
-                readers.get(l).setRequestedSchema(lanes.get(l).readSchema);
+            first.setRequestedSchema(lanes.get(0).readSchema);
+            if (lanes.size() > 1) { // the other lane reads its own column chunks, opened on its own thread
+                MessageType otherColumns = lanes.get(1).readSchema;
+                readers.add(second().submit(() -> {
+                    ParquetFileReader reader = open(from, input);
+                    reader.setRequestedSchema(otherColumns);
+                    return reader;
+                }));
             }
             String createdBy = first.getFileMetaData().getCreatedBy();
             long appended = 0;
@@ -132,8 +136,8 @@ public final class MergedFileWriter implements AutoCloseable {
                             .newStream()) {
                         writer.appendRowGroup(in, block, false);
                     }
-                    for (ParquetFileReader reader : readers) {
-                        reader.skipNextRowGroup();
+                    for (Future<ParquetFileReader> reader : readers) {
+                        join(reader).skipNextRowGroup();
                     }
                     appended += block.getRowCount();
                 } else {
@@ -154,11 +158,11 @@ public final class MergedFileWriter implements AutoCloseable {
             abort(); // what is left fails while reading or decoding the input
             throw new UnreadableFileException(input.key(), e);
         } finally {
-            for (ParquetFileReader reader : readers) {
+            for (Future<ParquetFileReader> reader : readers) {
                 try {
-                    reader.close();
-                } catch (IOException e) {
-                    // read to the end already: nothing is lost
+                    join(reader).close();
+                } catch (IOException | RuntimeException e) {
+                    // not opened, or read to the end already: nothing is lost
                 }
             }
         }
@@ -173,17 +177,17 @@ public final class MergedFileWriter implements AutoCloseable {
      * Copies the next row group of each lane's reader, the second lane on the second thread, leaving out skipped
      * rows; returns the rows written.
      */
-    private long copy(List<ParquetFileReader> readers, String createdBy, BitSet skip, long firstRow)
+    private long copy(List<Future<ParquetFileReader>> readers, String createdBy, BitSet skip, long firstRow)
             throws IOException {
         Future<Long> other = null;
         if (lanes.size() > 1) {
             Lane lane = lanes.get(1);
-            ParquetFileReader reader = readers.get(1);
-            other = second().submit(() -> lane.copy(reader.readNextRowGroup(), createdBy, skip, firstRow));
+            Future<ParquetFileReader> reader = readers.get(1);
+            other = second().submit(() -> lane.copy(join(reader).readNextRowGroup(), createdBy, skip, firstRow));
         }
         long kept;
         try {
-            kept = lanes.get(0).copy(readers.get(0).readNextRowGroup(), createdBy, skip, firstRow);
+            kept = lanes.get(0).copy(join(readers.get(0)).readNextRowGroup(), createdBy, skip, firstRow);
         } catch (IOException | RuntimeException e) {
             if (other != null) {
                 try {
@@ -204,9 +208,10 @@ public final class MergedFileWriter implements AutoCloseable {
         return kept;
     }
 
-    private static void join(Future<Long> other) throws IOException {
+    /** The result of work on the other lane, its failure rethrown as it was. */
+    private static <T> T join(Future<T> work) throws IOException {
         try {
-            other.get();
+            return work.get();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IOException("Interrupted while merging", e);
