@@ -47,8 +47,10 @@ import dev.medallion.lake.store.ObjectStore;
  * Writes the rows of many Parquet files into one Snappy file with large row groups, as {@link RowWriter} would write
  * them, but column by column: a file of the output's schema has each column's values, with their repetition and
  * definition levels, handed from its column reader to the output's column writer, without assembling a record (the
- * bulk of the cost of reading and writing rows). Rows can be left out, and a row group of the output's size is copied
- * as it is, without decoding. A file of another schema (written before the table gained a column) is read as rows
+ * bulk of the cost of reading and writing rows). The top-level fields are spread over two lanes, each a thread with
+ * its own reader and column writers, so two cores share the work. Rows can be left out, and a row group of the
+ * output's size is copied as it is, without decoding. A file of another schema (written before the table gained a column) is
+ * read as rows
  * ({@link RowReader}, nulls for what it lacks) into the same row groups. Lifecycle as {@link RowWriter}: append, then
  * {@link #close()} (the object becomes visible) or {@link #abort()}.
  */
