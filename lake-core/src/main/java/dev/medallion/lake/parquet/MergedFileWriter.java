@@ -5,6 +5,7 @@ import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.BitSet;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -20,8 +21,10 @@ import org.apache.parquet.column.ColumnDescriptor;
 import org.apache.parquet.column.ColumnReader;
 import org.apache.parquet.column.ColumnWriteStore;
 import org.apache.parquet.column.ColumnWriter;
+import org.apache.parquet.column.EncodingStats;
 import org.apache.parquet.column.ParquetProperties;
 import org.apache.parquet.column.impl.ColumnReadStoreImpl;
+import org.apache.parquet.column.page.DataPageV1;
 import org.apache.parquet.column.page.PageReadStore;
 import org.apache.parquet.compression.CompressionCodecFactory.BytesInputCompressor;
 import org.apache.parquet.conf.PlainParquetConfiguration;
@@ -31,6 +34,7 @@ import org.apache.parquet.hadoop.ParquetFileReader;
 import org.apache.parquet.hadoop.ParquetFileWriter;
 import org.apache.parquet.hadoop.metadata.BlockMetaData;
 import org.apache.parquet.hadoop.metadata.ColumnChunkMetaData;
+import org.apache.parquet.hadoop.metadata.ColumnPath;
 import org.apache.parquet.hadoop.metadata.CompressionCodecName;
 import org.apache.parquet.io.ColumnIOFactory;
 import org.apache.parquet.io.SeekableInputStream;
@@ -69,6 +73,11 @@ public final class MergedFileWriter implements AutoCloseable {
      */
     private List<Part> parts;
     private List<Lane> lanes;
+    /**
+     * Columns written as whole pages (leaves the first input stored without a dictionary): a page of an input is
+     * copied into the output as it is when none of its rows is left out, and otherwise encoded anew, plain.
+     */
+    private Set<ColumnPath> paged = Set.of();
     private ExecutorService second;
     /** Writes rows into the current row group, for files of another schema; made when first needed for a group. */
     private RecordConsumer rowConsumer;
@@ -143,7 +152,7 @@ public final class MergedFileWriter implements AutoCloseable {
                     }
                     appended += block.getRowCount();
                 } else {
-                    appended += copy(readers, createdBy, skip, firstRow);
+                    appended += copy(readers, block, createdBy, skip, firstRow);
                 }
                 firstRow += block.getRowCount();
                 progress.run();
@@ -157,7 +166,7 @@ public final class MergedFileWriter implements AutoCloseable {
             abort();
             throw e; // gone since it was listed: not a fault of the file
         } catch (IOException | RuntimeException e) {
-            abort(); // what is left fails while reading or decoding the input
+            abort(); // what is left fails while reading or decoding the input (Parquet names no exception for it)
             throw new UnreadableFileException(input.key(), e);
         } finally {
             for (Future<ParquetFileReader> reader : readers) {
@@ -179,17 +188,18 @@ public final class MergedFileWriter implements AutoCloseable {
      * Copies the next row group of each lane's reader, the second lane on the second thread, leaving out skipped
      * rows; returns the rows written.
      */
-    private long copy(List<Future<ParquetFileReader>> readers, String createdBy, BitSet skip, long firstRow)
-            throws IOException {
+    private long copy(List<Future<ParquetFileReader>> readers, BlockMetaData block, String createdBy, BitSet skip,
+            long firstRow) throws IOException {
         Future<Long> other = null;
         if (lanes.size() > 1) {
             Lane lane = lanes.get(1);
             Future<ParquetFileReader> reader = readers.get(1);
-            other = second().submit(() -> lane.copy(join(reader).readNextRowGroup(), createdBy, skip, firstRow));
+            other = second().submit(() -> lane.copy(join(reader).readNextRowGroup(), block, createdBy, skip,
+                    firstRow));
         }
         long kept;
         try {
-            kept = lanes.get(0).copy(join(readers.get(0)).readNextRowGroup(), createdBy, skip, firstRow);
+            kept = lanes.get(0).copy(join(readers.get(0)).readNextRowGroup(), block, createdBy, skip, firstRow);
         } catch (IOException | RuntimeException e) {
             if (other != null) {
                 try {
@@ -268,6 +278,10 @@ public final class MergedFileWriter implements AutoCloseable {
                 }
             }
         }
+        for (Part part : parts) {
+            part.forwardEncoded();
+        }
+        rowConsumer = null; // it holds the writers just forwarded
         rows += appended;
         return appended;
     }
@@ -283,6 +297,9 @@ public final class MergedFileWriter implements AutoCloseable {
         }
         if (groupRows > 0) {
             try {
+                for (Part part : parts) {
+                    part.forwardEncoded();
+                }
                 writer.startBlock(groupRows);
                 for (Part part : parts) { // in schema order, as readers expect the column chunks
                     part.flushTo(writer);
@@ -367,6 +384,15 @@ public final class MergedFileWriter implements AutoCloseable {
      * lane make one part.
      */
     private void split(List<BlockMetaData> blocks) {
+        if (!blocks.isEmpty()) {
+            Set<ColumnPath> plain = new HashSet<>();
+            for (ColumnChunkMetaData chunk : blocks.get(0).getColumns()) {
+                if (chunk.getEncodingStats() != null && !chunk.getEncodingStats().hasDictionaryPages()) {
+                    plain.add(chunk.getPath());
+                }
+            }
+            paged = Set.copyOf(plain);
+        }
         List<Type> fields = schema.getFields();
         long[] weight = new long[fields.size()];
         for (BlockMetaData block : blocks) {
@@ -419,12 +445,13 @@ public final class MergedFileWriter implements AutoCloseable {
             this.converter = new ValuesOnlyConverter(readSchema);
         }
 
-        /** Copies the lane's columns of one row group; returns the rows kept. */
-        long copy(PageReadStore rowGroup, String createdBy, BitSet skip, long firstRow) {
+        /** Copies the lane's columns of one row group ({@code block} describes it); returns the rows kept. */
+        long copy(PageReadStore rowGroup, BlockMetaData block, String createdBy, BitSet skip, long firstRow)
+                throws IOException {
             var in = new ColumnReadStoreImpl(rowGroup, converter, readSchema, createdBy);
             long kept = 0;
             for (Part part : parts) {
-                kept = part.copy(in, rowGroup.getRowCount(), skip, firstRow);
+                kept = part.copy(in, rowGroup, block, skip, firstRow);
             }
             return kept;
         }
@@ -434,60 +461,144 @@ public final class MergedFileWriter implements AutoCloseable {
         }
     }
 
-    /** A run of neighbouring top-level fields with its own column writers and page buffers. */
+    /**
+     * A run of neighbouring top-level fields with its own page buffers: its columns with a dictionary through column
+     * writers that span the row group, its {@link #paged} columns page by page.
+     */
     private final class Part {
         private final MessageType schema;
         private final Lane lane;
+        private final List<ColumnDescriptor> encodedColumns;
+        private final List<ColumnDescriptor> pagedColumns;
+        private final MessageType encodedSchema;
+        private final MessageType pagedSchema;
         private ColumnChunkPageWriteStore pages;
         private ColumnWriteStore store;
+        /** Paged columns' values being encoded anew, until their pages are forwarded. */
+        private ColumnWriteStore encoding;
+        private CapturedPages captured;
 
         Part(MessageType schema, Lane lane) {
             this.schema = schema;
             this.lane = lane;
+            this.pagedColumns = schema.getColumns().stream()
+                    .filter(c -> paged.contains(ColumnPath.get(c.getPath()))).toList();
+            this.encodedColumns = schema.getColumns().stream().filter(c -> !pagedColumns.contains(c)).toList();
+            this.encodedSchema = project(schema, encodedColumns);
+            this.pagedSchema = project(schema, pagedColumns);
             lane.parts.add(this);
         }
 
-        ColumnWriteStore store() {
-            if (store == null) {
+        private ColumnChunkPageWriteStore pages() {
+            if (pages == null) {
                 pages = new ColumnChunkPageWriteStore(lane.compressor, schema, HeapByteBufferAllocator.getInstance(),
                         properties.getColumnIndexTruncateLength(), properties.getPageWriteChecksumEnabled());
-                store = properties.newColumnWriteStore(schema, pages, pages);
+            }
+            return pages;
+        }
+
+        private ColumnWriteStore store() {
+            if (store == null) {
+                store = properties.newColumnWriteStore(encodedSchema, pages(), pages());
             }
             return store;
+        }
+
+        private ColumnWriteStore encoding() {
+            if (encoding == null) {
+                captured = new CapturedPages();
+                encoding = ParquetProperties.copy(properties).withDictionaryEncoding(false).build()
+                        .newColumnWriteStore(pagedSchema, captured);
+            }
+            return encoding;
         }
 
         boolean has(ColumnDescriptor column) {
             return schema.containsPath(column.getPath());
         }
 
-        /** Copies this part's columns of one row group; returns the rows kept. */
-        long copy(ColumnReadStoreImpl in, long rowCount, BitSet skip, long firstRow) {
-            ColumnWriteStore out = store();
-            for (ColumnDescriptor column : schema.getColumns()) {
-                copyColumn(in.getColumnReader(column), out.getColumnWriter(column), column, skip, firstRow);
+        ColumnWriter writer(ColumnDescriptor column) {
+            return pagedColumns.contains(column) ? encoding().getColumnWriter(column) : store().getColumnWriter(column);
+        }
+
+        void endRecord() {
+            if (!encodedColumns.isEmpty()) {
+                store().endRecord();
             }
+            if (!pagedColumns.isEmpty()) {
+                encoding().endRecord();
+            }
+        }
+
+        /** Copies this part's columns of one row group; returns the rows kept. */
+        long copy(ColumnReadStoreImpl in, PageReadStore rowGroup, BlockMetaData block, BitSet skip, long firstRow)
+                throws IOException {
+            long rowCount = rowGroup.getRowCount();
             long kept = rowCount;
             for (int r = skip.nextSetBit((int) firstRow); r >= 0 && r < firstRow + rowCount; r = skip.nextSetBit(r + 1)) {
                 kept--;
             }
-            for (long r = 0; r < kept; r++) {
-                out.endRecord();
+            for (ColumnDescriptor column : encodedColumns) {
+                copyColumn(in.getColumnReader(column), store().getColumnWriter(column), column, skip, firstRow);
             }
+            if (!pagedColumns.isEmpty() && kept == rowCount && pagedColumns.stream()
+                    .allMatch(c -> singlePlainPage(chunk(block, c)))) {
+                for (ColumnDescriptor column : pagedColumns) { // as they are: no decoding, no encoding
+                    DataPageV1 page = (DataPageV1) rowGroup.getPageReader(column).readPage();
+                    pages().getPageWriter(column).writePage(page.getBytes(), page.getValueCount(), (int) rowCount,
+                            chunk(block, column).getStatistics(), page.getRlEncoding(), page.getDlEncoding(),
+                            page.getValueEncoding());
+                }
+            } else if (!pagedColumns.isEmpty()) {
+                for (ColumnDescriptor column : pagedColumns) {
+                    copyColumn(in.getColumnReader(column), encoding().getColumnWriter(column), column, skip, firstRow);
+                }
+            }
+            for (long r = 0; r < kept; r++) {
+                if (!encodedColumns.isEmpty()) {
+                    store().endRecord();
+                }
+                if (encoding != null) {
+                    encoding.endRecord();
+                }
+            }
+            forwardEncoded();
             return kept;
         }
 
+        /** Hands the pages of paged columns encoded anew to the page buffers, behind those already there. */
+        void forwardEncoded() throws IOException {
+            if (encoding != null) {
+                encoding.flush();
+                captured.forwardTo(pages());
+                encoding.close();
+                encoding = null;
+                captured = null;
+            }
+        }
+
         long bufferedBytes() {
-            return store == null ? 0 : store.getBufferedSize();
+            long bytes = store == null ? 0 : store.getBufferedSize();
+            if (pages != null) {
+                for (ColumnDescriptor column : pagedColumns) {
+                    bytes += pages.getPageWriter(column).getMemSize();
+                }
+            }
+            return bytes;
         }
 
         void flushTo(ParquetFileWriter writer) throws IOException {
-            store().flush();
-            pages.flushToFileWriter(writer);
+            if (store != null) {
+                store.flush();
+            }
+            pages().flushToFileWriter(writer);
         }
 
         void reset() {
             if (store != null) {
                 store.close();
+            }
+            if (pages != null) {
                 pages.close();
             }
             store = null;
@@ -495,17 +606,56 @@ public final class MergedFileWriter implements AutoCloseable {
         }
     }
 
+    private static ColumnChunkMetaData chunk(BlockMetaData block, ColumnDescriptor column) {
+        ColumnPath path = ColumnPath.get(column.getPath());
+        return block.getColumns().stream().filter(c -> c.getPath().equals(path)).findFirst().orElseThrow();
+    }
+
+    /** Whether a column chunk is one plain data page, which can be copied as it is. */
+    private static boolean singlePlainPage(ColumnChunkMetaData chunk) {
+        EncodingStats stats = chunk.getEncodingStats();
+        return stats != null && !stats.hasDictionaryPages() && !stats.usesV2Pages()
+                && stats.getDataEncodings().stream().mapToInt(stats::getNumDataPagesEncodedAs).sum() == 1;
+    }
+
+    /** The schema cut down to {@code columns}, groups without any of them left out. */
+    private static MessageType project(MessageType schema, List<ColumnDescriptor> columns) {
+        List<Type> kept = new ArrayList<>();
+        for (Type field : schema.getFields()) {
+            Type projected = project(field, new ArrayList<>(), columns);
+            if (projected != null) {
+                kept.add(projected);
+            }
+        }
+        return new MessageType(schema.getName(), kept);
+    }
+
+    private static Type project(Type type, List<String> parent, List<ColumnDescriptor> columns) {
+        List<String> path = new ArrayList<>(parent);
+        path.add(type.getName());
+        if (type.isPrimitive()) {
+            return columns.stream().anyMatch(c -> Arrays.asList(c.getPath()).equals(path)) ? type : null;
+        }
+        List<Type> kept = new ArrayList<>();
+        for (Type field : type.asGroupType().getFields()) {
+            Type projected = project(field, path, columns);
+            if (projected != null) {
+                kept.add(projected);
+            }
+        }
+        return kept.isEmpty() ? null : type.asGroupType().withNewFields(kept);
+    }
+
     /** The parts' column writers as one store, for writing whole records into all of them. */
     private final class AllParts implements ColumnWriteStore {
         @Override
         public ColumnWriter getColumnWriter(ColumnDescriptor column) {
-            return parts.stream().filter(p -> p.has(column)).findFirst().orElseThrow().store()
-                    .getColumnWriter(column);
+            return parts.stream().filter(p -> p.has(column)).findFirst().orElseThrow().writer(column);
         }
 
         @Override
         public void endRecord() {
-            parts.forEach(p -> p.store().endRecord());
+            parts.forEach(Part::endRecord);
         }
 
         @Override
@@ -519,7 +669,7 @@ public final class MergedFileWriter implements AutoCloseable {
 
         @Override
         public long getAllocatedSize() {
-            return parts.stream().mapToLong(p -> p.store().getAllocatedSize()).sum();
+            return bufferedBytes();
         }
 
         @Override

@@ -99,7 +99,7 @@ public final class SupersededRows {
                 }
             } catch (ObjectNotFoundException e) {
                 throw e; // gone since it was listed (replaced by compaction): the caller lists again
-            } catch (IOException | RuntimeException e) {
+            } catch (IOException | RuntimeException e) { // Parquet names no exception for a file it cannot read
                 throw new UnreadableFileException(file.key(), e);
             }
         }
