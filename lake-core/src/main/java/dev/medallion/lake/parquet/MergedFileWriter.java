@@ -52,8 +52,11 @@ import dev.medallion.lake.store.ObjectStore;
  * them, but column by column: a file of the output's schema has each column's values, with their repetition and
  * definition levels, handed from its column reader to the output's column writer, without assembling a record (the
  * bulk of the cost of reading and writing rows). The top-level fields are spread over two lanes, each a thread with
- * its own reader and column writers, so two cores share the work. Rows can be left out, and a row group of the
- * output's size is copied as it is, without decoding. A file of another schema (written before the table gained a column) is
+ * its own reader and column writers, so two cores share the work. A column the first input stores without a
+ * dictionary goes page by page: an input page whose rows all stay is copied as it is, without decoding or encoding;
+ * otherwise its kept values are encoded anew (see {@link CapturedPages}). Rows can be left out, and a row group of
+ * the output's size is copied as it is, without decoding. A file of another schema (written before the table gained a column)
+ * is
  * read as rows
  * ({@link RowReader}, nulls for what it lacks) into the same row groups. Lifecycle as {@link RowWriter}: append, then
  * {@link #close()} (the object becomes visible) or {@link #abort()}.
