@@ -437,7 +437,7 @@ public final class MergedFileWriter implements AutoCloseable {
     /** One thread's share: the columns it reads from its own reader and the parts it writes. */
     private final class Lane {
         final MessageType readSchema;
-        final ValuesOnlyConverter converter;
+        final IgnoringConverter converter;
         final List<Part> parts = new ArrayList<>();
         /** One compressor for the lane's parts: a lane's pages are compressed by one thread at a time. */
         final CodecFactory codecs = new CodecFactory(new PlainParquetConfiguration(), pageBytes);
@@ -445,7 +445,7 @@ public final class MergedFileWriter implements AutoCloseable {
 
         Lane(MessageType readSchema) {
             this.readSchema = readSchema;
-            this.converter = new ValuesOnlyConverter(readSchema);
+            this.converter = new IgnoringConverter(readSchema);
         }
 
         /** Copies the lane's columns of one row group ({@code block} describes it); returns the rows kept. */

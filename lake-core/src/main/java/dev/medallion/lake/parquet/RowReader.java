@@ -237,7 +237,7 @@ public final class RowReader implements AutoCloseable {
                 Type fileField = fileGroup.getType(i);
                 int index = indexOf(fields, fileField.getName());
                 if (index < 0) {
-                    children[i] = ignore(fileField);
+                    children[i] = IgnoringConverter.of(fileField);
                 } else {
                     children[i] = converter(fields.get(index).type(), fileField, value -> current[index] = value);
                 }
@@ -359,52 +359,5 @@ public final class RowReader implements AutoCloseable {
             }
         }
         return -1;
-    }
-
-    /** Reads and drops a file field our spec does not name. */
-    private static Converter ignore(Type type) {
-        if (type.isPrimitive()) {
-            return new PrimitiveConverter() {
-                @Override
-                public void addBinary(Binary value) {
-                }
-
-                @Override
-                public void addBoolean(boolean value) {
-                }
-
-                @Override
-                public void addDouble(double value) {
-                }
-
-                @Override
-                public void addFloat(float value) {
-                }
-
-                @Override
-                public void addInt(int value) {
-                }
-
-                @Override
-                public void addLong(long value) {
-                }
-            };
-        }
-        GroupType group = type.asGroupType();
-        Converter[] children = group.getFields().stream().map(RowReader::ignore).toArray(Converter[]::new);
-        return new GroupConverter() {
-            @Override
-            public Converter getConverter(int fieldIndex) {
-                return children[fieldIndex];
-            }
-
-            @Override
-            public void start() {
-            }
-
-            @Override
-            public void end() {
-            }
-        };
     }
 }

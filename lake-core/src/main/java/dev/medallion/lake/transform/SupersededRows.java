@@ -19,9 +19,9 @@ import org.apache.parquet.schema.MessageType;
 import org.apache.parquet.schema.Type;
 
 import dev.medallion.lake.catalog.SilverColumns;
+import dev.medallion.lake.parquet.IgnoringConverter;
 import dev.medallion.lake.parquet.ObjectStoreInputFile;
 import dev.medallion.lake.parquet.UnreadableFileException;
-import dev.medallion.lake.parquet.ValuesOnlyConverter;
 import dev.medallion.lake.spec.DatasetSpec;
 import dev.medallion.lake.spec.FieldType;
 import dev.medallion.lake.store.ObjectInfo;
@@ -67,7 +67,7 @@ public final class SupersededRows {
                 ColumnDescriptor keyColumn = projection.getColumnDescription(new String[] { keyName });
                 ColumnDescriptor timeColumn = projection.getColumnDescription(new String[] { SilverColumns.INGESTED_AT });
                 long microsPerUnit = microsPerUnit(schema.getType(SilverColumns.INGESTED_AT));
-                var converter = new ValuesOnlyConverter(projection);
+                var converter = new IgnoringConverter(projection);
                 int r = 0;
                 for (PageReadStore group = reader.readNextRowGroup(); group != null; group = reader
                         .readNextRowGroup()) {
