@@ -1,17 +1,16 @@
 package dev.medallion.lake.compaction;
 
-import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
+import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
@@ -95,8 +94,6 @@ public final class Compaction {
     /** A partition's plan, without doing it: what a dry run shows. */
     public record PartitionPlan(String partition, int files, long bytes, CompactionPlanner.Plan plan) {
     }
-
-    private static final SecureRandom RANDOM = new SecureRandom();
 
     private final ObjectStore store;
     private final SupportsPrefixListing listing;
@@ -248,7 +245,7 @@ public final class Compaction {
     private Merge merge(DatasetSpec spec, String partition, List<ObjectInfo> group, Leases.Lease lease) {
         List<ObjectInfo> inputs = group.stream().sorted(Comparator.comparing(ObjectInfo::key)).toList();
         // a fresh id per attempt: outputs of an attempt presumed dead never share a name with a later attempt's
-        String runId = HexFormat.of().formatHex(randomId());
+        String runId = UUID.randomUUID().toString().replace("-", "").substring(0, 20);
         RunJournal<Merge>.Run run = journal.begin(spec.name(), runId, inputs.stream()
                 .map(i -> new RunJournal.Source(i.key(), i.size(), i.lastModified())).toList());
         listener.merging(spec, partition, inputs);
@@ -296,12 +293,6 @@ public final class Compaction {
 
     private CompactionPlanner planner(DatasetSpec spec) {
         return new CompactionPlanner(plan(spec));
-    }
-
-    private static byte[] randomId() {
-        byte[] id = new byte[10];
-        RANDOM.nextBytes(id);
-        return id;
     }
 
     /** Rolls forward: the inputs go, then the merge leaves the journal. Can be repeated. */
