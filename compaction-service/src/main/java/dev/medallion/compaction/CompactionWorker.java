@@ -119,8 +119,8 @@ public class CompactionWorker {
             }
             Optional<DatasetSpec> spec = specs.find(partition.dataset());
             due.clear(partition);
-            if (spec.isPresent()) {
-                compact(spec.get(), partition.partition());
+            if (spec.isPresent() && !compactLogged(spec.get(), partition.partition())) {
+                due.mark(partition.dataset(), partition.partition()); // tried again a settle period from now
             }
         }
     }
@@ -155,12 +155,22 @@ public class CompactionWorker {
             if (stopping) {
                 break;
             }
-            if (!plan.plan().groups().isEmpty()) {
-                compact(spec, plan.partition());
+            if (!plan.plan().groups().isEmpty() && compactLogged(spec, plan.partition())) {
                 compacted++;
             }
         }
         return compacted;
+    }
+
+    /** Compacts a partition for a trigger that has no caller to answer: a failure is logged, and false. */
+    private boolean compactLogged(DatasetSpec spec, String partition) {
+        try {
+            compact(spec, partition);
+            return true;
+        } catch (RuntimeException e) {
+            LOG.errorf(e, "Cannot compact %s/%s now: %s", spec.name(), partition, e.getMessage());
+            return false;
+        }
     }
 
     /** Compacts one partition, waiting for the merge in progress to finish first. */
