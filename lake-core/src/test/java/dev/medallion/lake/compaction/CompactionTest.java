@@ -214,6 +214,46 @@ class CompactionTest {
     }
 
     @Test
+    void partitionsByAFieldAfterTheDayAreCompactedEachOnItsOwn() {
+        DatasetSpec clicks = DatasetSpecs.parse(new ByteArrayInputStream("""
+                datasets:
+                  clicks:
+                    event-time: ts
+                    partition-by: [country]
+                    schema:
+                      click_id: { type: string, required: true }
+                      country:  { type: string, required: true }
+                      ts:       { type: timestamp, required: true }
+                """.getBytes(StandardCharsets.UTF_8))).find("clicks").orElseThrow();
+        for (String country : List.of("DE", "FR")) {
+            for (int f = 0; f < 3; f++) {
+                String key = "silver/clicks/" + PARTITION + "/country=" + country + "/part-" + f + ".parquet";
+                try (var out = new RowWriter(lake, key, SilverColumns.of(clicks), Set.of(), Map.of(),
+                        RowWriter.Settings.defaults())) {
+                    Map<String, Object> values = Map.of("click_id", country + f, "country", country, "ts",
+                            Instant.parse("2026-11-20T10:00:00Z"), SilverColumns.INGEST_ID, key + ":0",
+                            SilverColumns.SOURCE_OBJECT, "bronze/clicks/x", SilverColumns.INGESTED_AT, INGESTED);
+                    out.add(SilverColumns.of(clicks).stream().map(c -> values.get(c.name())).toArray());
+                }
+            }
+        }
+        clock.advance(Duration.ofMinutes(2));
+        Compaction compaction = compaction("a");
+
+        assertThat(compaction.partitions(clicks)).containsOnlyKeys(PARTITION + "/country=DE",
+                PARTITION + "/country=FR");
+        Compaction.Outcome outcome = compaction.compact(clicks, PARTITION + "/country=DE");
+
+        assertThat(outcome.merges()).singleElement().satisfies(m -> {
+            assertThat(m.rowsWritten()).isEqualTo(3);
+            assertThat(m.outputs()).singleElement()
+                    .satisfies(o -> assertThat(o.partition()).containsEntry("country", "DE"));
+        });
+        assertThat(compaction.partitions(clicks).get(PARTITION + "/country=DE")).hasSize(1);
+        assertThat(compaction.partitions(clicks).get(PARTITION + "/country=FR")).hasSize(3);
+    }
+
+    @Test
     void aDryRunPlansWithoutChangingAnything() {
         fiveSmallFilesWithAnOverlap();
 
