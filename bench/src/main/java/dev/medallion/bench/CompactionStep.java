@@ -137,7 +137,7 @@ public final class CompactionStep {
             Clock clock = Clock.offset(Clock.systemUTC(), Duration.ofSeconds(1)); // the links are settled
             Duration lease = Duration.ofMinutes(1);
             var settings = new Compaction.Settings(new CompactionPlanner.Settings(512L * 1024 * 1024, 0.75, 5,
-                    Duration.ZERO), new RowWriter.Settings(rowGroupBytes, 1024 * 1024), 2_000_000);
+                    Duration.ZERO), new RowWriter.Settings(rowGroupBytes, 1024 * 1024), 2_000_000, Duration.ofHours(1));
             var compaction = new Compaction(store, Compaction.journal(store, lease, clock),
                     Promotion.journal(store, lease, clock), Compaction.leases(store, "bench", lease, clock), settings,
                     new Compaction.Listener() {
@@ -152,6 +152,11 @@ public final class CompactionStep {
 
                         @Override
                         public void recovered(DatasetSpec s, RunJournal.Intent run, boolean committed) {
+                        }
+
+                        @Override
+                        public void moved(DatasetSpec s, Merge merge) {
+                            throw new IllegalStateException("The bench table uses projection: it never moves");
                         }
                     }, clock);
             Compaction.Outcome outcome = compaction.compact(spec, PARTITION);

@@ -70,7 +70,7 @@ public class CatalogResource {
 
     /** What a rebuild did. */
     public record SyncView(String database, String name, boolean updated, List<String> refused,
-            int partitionsInStorage, int partitionsRegistered, int partitionsDeregistered) {
+            int partitionsInStorage, int partitionsRegistered, int partitionsRelocated, int partitionsDeregistered) {
     }
 
     @GET
@@ -107,7 +107,8 @@ public class CatalogResource {
     public SyncView sync(@PathParam("database") String database, @PathParam("table") String table) {
         CatalogUpdater.Outcome outcome = updater.rebuild(DatasetName.validate(database), DatasetName.validate(table));
         return new SyncView(outcome.database(), table, outcome.updated(), outcome.refused(),
-                outcome.partitionsConsidered(), outcome.partitionsRegistered(), outcome.partitionsDeregistered());
+                outcome.partitionsConsidered(), outcome.partitionsRegistered(), outcome.partitionsRelocated(),
+                outcome.partitionsDeregistered());
     }
 
     @ServerExceptionMapper

@@ -2,6 +2,7 @@ package dev.medallion.catalog;
 
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -20,9 +21,11 @@ import dev.medallion.lake.catalog.Catalog;
 import dev.medallion.lake.catalog.CatalogSync;
 import dev.medallion.lake.catalog.ParquetFooters;
 import dev.medallion.lake.catalog.Partition;
+import dev.medallion.lake.catalog.PartitionInput;
 import dev.medallion.lake.catalog.PartitionLayout;
 import dev.medallion.lake.catalog.Projection;
 import dev.medallion.lake.catalog.TableInput;
+import dev.medallion.lake.generations.Generations;
 import dev.medallion.lake.gold.GoldTable;
 import dev.medallion.lake.layout.LakeLayout;
 import dev.medallion.lake.message.FilesWritten;
@@ -47,7 +50,7 @@ public class CatalogUpdater {
 
     /** What a sync did. */
     public record Outcome(String database, TableInput table, boolean updated, List<String> refused,
-            int partitionsConsidered, int partitionsRegistered, int partitionsDeregistered) {
+            int partitionsConsidered, int partitionsRegistered, int partitionsRelocated, int partitionsDeregistered) {
     }
 
     /** What the service knows of a table it manages, for the gauges. */
@@ -68,6 +71,7 @@ public class CatalogUpdater {
 
     private final Catalog catalog;
     private final S3ObjectStore store;
+    private final Generations generations;
     private final DatasetSpecs specs;
     private final LakeConfig lake;
     private final MeterRegistry metrics;
@@ -77,6 +81,7 @@ public class CatalogUpdater {
             MeterRegistry metrics) {
         this.catalog = catalog;
         this.store = store;
+        this.generations = new Generations(store);
         this.specs = specs;
         this.lake = lake;
         this.metrics = metrics;
@@ -158,7 +163,7 @@ public class CatalogUpdater {
                 if (partitions.isEmpty()) {
                     Optional<TableInput> current = catalog.table(database, table);
                     if (current.isEmpty()) {
-                        return new Outcome(database, null, false, List.of(), 0, 0, 0);
+                        return new Outcome(database, null, false, List.of(), 0, 0, 0, 0);
                     }
                 }
                 return store(spec, gold, table, partitions, true, "a rebuild from " + partitions.size()
@@ -191,17 +196,26 @@ public class CatalogUpdater {
                 updated ? "updated" : "unchanged").increment();
         track(spec.database(), name, result.table(), partitions);
         int registered = 0;
+        int relocated = 0;
         int deregistered = 0;
         if (spec.partitions().registers()) {
-            PartitionLayout layout = layout(spec, gold);
-            List<List<String>> values = partitions.stream().map(p -> List.copyOf(layout.values(p).values())).toList();
-            List<List<String>> known = all ? catalog.partitions(spec.database(), name) : List.of();
-            registered = catalog.addPartitions(spec.database(), result.table(),
-                    values.stream().filter(v -> !known.contains(v)).toList());
+            Map<List<String>, String> locations = locations(spec, gold, result.table(), partitions);
+            Map<List<String>, String> known = all ? catalog.partitions(spec.database(), name) : Map.of();
+            Map<List<String>, String> added = new LinkedHashMap<>(locations);
+            added.keySet().removeAll(known.keySet());
+            registered = catalog.addPartitions(spec.database(), result.table(), added);
+            // moved by compaction: after a rebuild, those registered elsewhere; after files landed, any not in its
+            // own folder (a message may come after the move, or a lost one be made up for)
+            Map<List<String>, String> moved = new LinkedHashMap<>(locations);
+            moved.entrySet().removeIf(e -> all ? e.getValue().equals(known.getOrDefault(e.getKey(), e.getValue()))
+                    : e.getValue().equals(PartitionInput.defaultLocation(result.table(), e.getKey())));
+            relocated = catalog.relocatePartitions(spec.database(), result.table(), moved);
             deregistered = all ? catalog.deletePartitions(spec.database(), name,
-                    known.stream().filter(v -> !values.contains(v)).toList()) : 0;
+                    known.keySet().stream().filter(v -> !locations.containsKey(v)).toList()) : 0;
             metrics.counter("medallion.catalog.partitions.registered", "database", spec.database(), "table", name)
                     .increment(registered);
+            metrics.counter("medallion.catalog.partitions.relocated", "database", spec.database(), "table", name)
+                    .increment(relocated);
             metrics.counter("medallion.catalog.partitions.deregistered", "database", spec.database(), "table", name)
                     .increment(deregistered);
         }
@@ -214,7 +228,24 @@ public class CatalogUpdater {
             LOG.debugf("Table %s.%s already covers %s", spec.database(), name, cause);
         }
         return new Outcome(spec.database(), result.table(), updated, refused, partitions.size(), registered,
-                deregistered);
+                relocated, deregistered);
+    }
+
+    /**
+     * Where each partition is: its current generation's folder for a Silver table whose partitions move
+     * ({@link Generations}), else its own folder.
+     */
+    private Map<List<String>, String> locations(DatasetSpec spec, Optional<GoldTable> gold, TableInput table,
+            Collection<Partition> partitions) {
+        PartitionLayout layout = layout(spec, gold);
+        Map<List<String>, String> locations = new LinkedHashMap<>();
+        for (Partition partition : partitions) {
+            List<String> values = List.copyOf(layout.values(partition).values());
+            locations.put(values, gold.isEmpty() && Generations.moves(spec)
+                    ? "s3://" + lake.lake().bucket() + "/" + generations.currentFolder(spec, layout.path(partition))
+                    : PartitionInput.defaultLocation(table, values));
+        }
+        return locations;
     }
 
     private void track(String database, String name, TableInput table, Collection<Partition> partitions) {

@@ -65,10 +65,17 @@ public interface CompactionConfig {
     @WithDefault("1m")
     String sweepDelay();
 
+    /**
+     * How long a partition's old generation is kept after compaction moved the partition (tables in
+     * {@code registered} partition mode), so queries that started on it finish; then it is deleted.
+     */
+    @WithDefault("1h")
+    Duration generationGrace();
+
     /** The merge settings these give. */
     default Compaction.Settings settings() {
         return new Compaction.Settings(
                 new CompactionPlanner.Settings(targetFileBytes(), smallFileFraction(), minFiles(), settle()),
-                new RowWriter.Settings(rowGroupBytes(), 1024 * 1024), maxKeys());
+                new RowWriter.Settings(rowGroupBytes(), 1024 * 1024), maxKeys(), generationGrace());
     }
 }

@@ -15,7 +15,7 @@ public class CompactionProducers {
 
     @Produces
     @Singleton
-    Compaction compaction(S3ObjectStore store, CompactionConfig config, CompactionMetrics metrics) {
+    Compaction compaction(S3ObjectStore store, CompactionConfig config, CompactionEvents metrics) {
         Clock clock = Clock.systemUTC();
         // the transform journal is only read, to leave files of unfinished runs alone: its lease is not used
         return new Compaction(store, Compaction.journal(store, config.lease(), clock),

@@ -53,7 +53,7 @@ public class CompactionWorker {
     private final Compaction compaction;
     private final DuePartitions due;
     private final DatasetSpecs specs;
-    private final CompactionMetrics metrics;
+    private final CompactionEvents metrics;
     private final CompactionConfig config;
     private final QueueConsumer consumer;
     /** Held while a partition is compacted: one merge at a time, and shutdown waits for it. */
@@ -62,7 +62,7 @@ public class CompactionWorker {
 
     public CompactionWorker(SqsClient sqs, Queues queues, MeterRegistry registry, LakeConfig lake,
             CompactionConfig config, Compaction compaction, DuePartitions due, DatasetSpecs specs,
-            CompactionMetrics metrics) {
+            CompactionEvents metrics) {
         this.compaction = compaction;
         this.due = due;
         this.specs = specs;

@@ -53,6 +53,8 @@ public class MetricDescriptions implements MeterFilter {
             Map.entry("medallion.catalog.columns", "Columns of a managed table"),
             Map.entry("medallion.catalog.partitions.registered",
                     "Partitions registered in the catalog (tables in registered or both mode)"),
+            Map.entry("medallion.catalog.partitions.relocated",
+                    "Registered partitions pointed at the generation folder compaction moved them to"),
             Map.entry("medallion.catalog.partitions.deregistered",
                     "Registered partitions removed by a rebuild because storage no longer holds them"),
             Map.entry("medallion.catalog.partitions", "Partitions of a managed table seen since the service started"),

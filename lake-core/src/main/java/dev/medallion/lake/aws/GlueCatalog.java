@@ -4,6 +4,7 @@ import java.net.URI;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -22,6 +23,7 @@ import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.retries.StandardRetryStrategy;
 import software.amazon.awssdk.services.glue.GlueClient;
 import software.amazon.awssdk.services.glue.model.AlreadyExistsException;
+import software.amazon.awssdk.services.glue.model.BatchUpdatePartitionRequestEntry;
 import software.amazon.awssdk.services.glue.model.Database;
 import software.amazon.awssdk.services.glue.model.EntityNotFoundException;
 import software.amazon.awssdk.services.glue.model.PartitionError;
@@ -33,8 +35,9 @@ import software.amazon.awssdk.services.glue.model.Table;
  * The catalog in AWS Glue, optionally another account's ({@code catalogId}). Tables are compared before they are
  * written, so {@code UpdateTable} runs only when something changed and a no-op sync adds no table version.
  * {@code AlreadyExists} from a create (another writer got there first) counts as success. Partitions are registered
- * with {@code BatchCreatePartition} in chunks of {@value #CREATE_BATCH} and removed with {@code BatchDeletePartition}
- * in chunks of {@value #DELETE_BATCH}, Glue's limits. Throttling and server errors are retried with backoff by the
+ * with {@code BatchCreatePartition} in chunks of {@value #CREATE_BATCH}, moved with {@code BatchUpdatePartition} in
+ * chunks of {@value #UPDATE_BATCH} and removed with {@code BatchDeletePartition} in chunks of {@value #DELETE_BATCH},
+ * Glue's limits. Throttling and server errors are retried with backoff by the
  * client ({@link #client}).
  */
 public final class GlueCatalog implements Catalog {
@@ -42,6 +45,7 @@ public final class GlueCatalog implements Catalog {
     static final int MAX_ATTEMPTS = 8;
     static final int CREATE_BATCH = 100;
     static final int DELETE_BATCH = 25;
+    static final int UPDATE_BATCH = 100;
 
     private final GlueClient glue;
     private final String catalogId;
@@ -124,27 +128,53 @@ public final class GlueCatalog implements Catalog {
     }
 
     @Override
-    public List<List<String>> partitions(String database, String table) {
+    public Map<List<String>, String> partitions(String database, String table) {
         try {
-            return glue.getPartitionsPaginator(b -> b.catalogId(catalogId).databaseName(DatasetName.validate(database))
-                    .tableName(DatasetName.validate(table))).stream()
-                    .flatMap(page -> page.partitions().stream()).map(p -> List.copyOf(p.values())).toList();
+            Map<List<String>, String> partitions = new LinkedHashMap<>();
+            glue.getPartitionsPaginator(b -> b.catalogId(catalogId).databaseName(DatasetName.validate(database))
+                    .tableName(DatasetName.validate(table))).stream().flatMap(page -> page.partitions().stream())
+                    .forEach(p -> partitions.put(List.copyOf(p.values()), p.storageDescriptor().location()));
+            return partitions;
         } catch (EntityNotFoundException e) {
-            return List.of();
+            return Map.of();
         }
     }
 
     @Override
-    public int addPartitions(String database, TableInput table, Collection<List<String>> values) {
+    public int addPartitions(String database, TableInput table, Map<List<String>, String> locations) {
         int added = 0;
-        for (List<List<String>> chunk : chunks(values, CREATE_BATCH)) {
-            var inputs = chunk.stream().map(v -> partitionToGlue(PartitionInput.of(table, v))).toList();
+        for (List<List<String>> chunk : chunks(locations.keySet(), CREATE_BATCH)) {
+            var inputs = chunk.stream().map(v -> partitionToGlue(PartitionInput.of(table, v, locations.get(v))))
+                    .toList();
             var response = glue.batchCreatePartition(b -> b.catalogId(catalogId).databaseName(database)
                     .tableName(table.name()).partitionInputList(inputs));
             requireOnly(response.errors(), "AlreadyExistsException", "register partitions of " + table.name());
             added += chunk.size() - response.errors().size();
         }
         return added;
+    }
+
+    /** {@code BatchUpdatePartition}, {@value #UPDATE_BATCH} a request; every partition given is written. */
+    @Override
+    public int relocatePartitions(String database, TableInput table, Map<List<String>, String> locations) {
+        int moved = 0;
+        for (List<List<String>> chunk : chunks(locations.keySet(), UPDATE_BATCH)) {
+            var entries = chunk.stream().map(v -> BatchUpdatePartitionRequestEntry.builder()
+                    .partitionValueList(v).partitionInput(partitionToGlue(PartitionInput.of(table, v, locations.get(v))))
+                    .build()).toList();
+            var response = glue.batchUpdatePartition(b -> b.catalogId(catalogId).databaseName(database)
+                    .tableName(table.name()).entries(entries));
+            List<String> failed = response.errors().stream()
+                    .filter(e -> !"EntityNotFoundException".equals(e.errorDetail().errorCode()))
+                    .map(e -> e.partitionValueList() + ": " + e.errorDetail().errorCode() + " "
+                            + e.errorDetail().errorMessage())
+                    .toList();
+            if (!failed.isEmpty()) {
+                throw new LakeException("Cannot relocate partitions of " + table.name() + " in Glue: " + failed);
+            }
+            moved += chunk.size() - response.errors().size();
+        }
+        return moved;
     }
 
     @Override

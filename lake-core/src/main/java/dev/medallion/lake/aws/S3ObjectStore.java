@@ -19,6 +19,7 @@ import dev.medallion.lake.store.StagedObjectWriter;
 import dev.medallion.lake.store.SupportsPrefixListing;
 import software.amazon.awssdk.core.sync.RequestBody;
 import software.amazon.awssdk.services.s3.S3Client;
+import software.amazon.awssdk.services.s3.model.CopyObjectRequest;
 import software.amazon.awssdk.services.s3.model.DeleteObjectsResponse;
 import software.amazon.awssdk.services.s3.model.GetObjectRequest;
 import software.amazon.awssdk.services.s3.model.HeadObjectResponse;
@@ -37,6 +38,8 @@ import software.amazon.awssdk.services.s3.model.ServerSideEncryption;
 public final class S3ObjectStore implements ObjectStore, SupportsPrefixListing {
     /** S3's limit of keys in one DeleteObjects request. */
     private static final int DELETE_BATCH = 1000;
+    /** S3's limit of an object copied in one request. */
+    private static final long MAX_COPY_BYTES = 5L * 1024 * 1024 * 1024;
 
     private final S3Client s3;
     private final String bucket;
@@ -148,6 +151,26 @@ public final class S3ObjectStore implements ObjectStore, SupportsPrefixListing {
                 throw new UncheckedIOException(new IOException("Cannot delete " + response.errors().size()
                         + " objects, the first '" + first.key() + "': " + first.code() + " " + first.message()));
             }
+        }
+    }
+
+    /** Server-side ({@code CopyObject}, up to S3's 5 GiB limit for one request; larger objects are streamed). */
+    @Override
+    public void copy(String from, String to) {
+        ObjectKeys.validate(to);
+        ObjectInfo source = stat(from).orElseThrow(() -> new ObjectNotFoundException(from));
+        if (source.size() > MAX_COPY_BYTES) {
+            ObjectStore.super.copy(from, to);
+            return;
+        }
+        var copy = CopyObjectRequest.builder().sourceBucket(bucket).sourceKey(from).destinationBucket(bucket)
+                .destinationKey(to);
+        kmsKeyId.ifPresent(id -> copy.serverSideEncryption(ServerSideEncryption.AWS_KMS).ssekmsKeyId(id)
+                .bucketKeyEnabled(true));
+        try {
+            s3.copyObject(copy.build());
+        } catch (NoSuchKeyException e) {
+            throw new ObjectNotFoundException(from);
         }
     }
 

@@ -2,6 +2,7 @@ package dev.medallion.lake.catalog;
 
 import java.util.Collection;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -28,16 +29,27 @@ public interface Catalog {
      */
     boolean put(String database, TableInput table);
 
-    /** The partitions registered for a table, each as its values in partition-key order; empty if none or no table. */
-    List<List<String>> partitions(String database, String table);
+    /**
+     * The partitions registered for a table: each one's values in partition-key order, and its location; empty if
+     * none or no table.
+     */
+    Map<List<String>, String> partitions(String database, String table);
 
     /**
-     * Registers partitions of a stored table (for engines without projection); those already registered are left
-     * as they are.
+     * Registers partitions of a stored table (for engines without projection), each at its location (a folder,
+     * {@code s3://bucket/.../}); those already registered are left as they are.
      *
      * @return how many were added
      */
-    int addPartitions(String database, TableInput table, Collection<List<String>> values);
+    int addPartitions(String database, TableInput table, Map<List<String>, String> locations);
+
+    /**
+     * Points registered partitions at new locations (a Silver partition compaction moved to a new generation); those
+     * not registered, or already there, are skipped.
+     *
+     * @return how many were changed
+     */
+    int relocatePartitions(String database, TableInput table, Map<List<String>, String> locations);
 
     /**
      * Removes registered partitions; those not registered are skipped.

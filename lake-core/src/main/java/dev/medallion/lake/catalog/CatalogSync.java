@@ -19,6 +19,7 @@ import java.util.stream.Stream;
 import java.util.zip.GZIPOutputStream;
 
 import dev.medallion.lake.ValidationException;
+import dev.medallion.lake.generations.Generations;
 import dev.medallion.lake.gold.GoldTable;
 import dev.medallion.lake.spec.DatasetSpec;
 import dev.medallion.lake.spec.Granularity;
@@ -88,21 +89,21 @@ public final class CatalogSync {
     }
 
     /**
-     * The partitions that hold Parquet objects under a table's prefix ({@code silver/sales/}), read from their paths;
-     * objects elsewhere under the prefix (not in a partition of {@code layout}) are not partitions and are skipped.
+     * The partitions that hold Parquet objects under a table's prefix ({@code silver/sales/}), read from their paths
+     * (a file in a generation folder, {@code .../day=20/_gen=1a2b/}, is of the partition above it); objects elsewhere
+     * under the prefix (not in a partition of {@code layout}) are not partitions and are skipped.
      */
     public static SortedSet<Partition> partitionsIn(SupportsPrefixListing store, String prefix,
             PartitionLayout layout) {
         SortedSet<Partition> partitions = new TreeSet<>(PARTITION_ORDER);
         try (Stream<ObjectInfo> objects = store.list(prefix)) {
-            objects.map(ObjectInfo::key).filter(k -> k.endsWith(".parquet")).forEach(key -> {
-                String path = key.substring(prefix.length(), Math.max(prefix.length(), key.lastIndexOf('/')));
+            objects.forEach(o -> Generations.place(prefix, o.key()).ifPresent(place -> {
                 try {
-                    partitions.add(layout.parse(path));
+                    partitions.add(layout.parse(place.partition()));
                 } catch (ValidationException notAPartition) {
-                    // e.g. a file at the table's root: no partition to project
+                    // e.g. a file in a folder of another tool: no partition to project
                 }
-            });
+            }));
         }
         return partitions;
     }
@@ -110,7 +111,8 @@ public final class CatalogSync {
     /**
      * Proves that an object written is where engines will look for its partition: under the folder the table's
      * {@code storage.location.template} gives for the partition's values (or, without projection, the table location
-     * followed by {@code key=value/...}), with every value projected when the table projects.
+     * followed by {@code key=value/...}, or one of that folder's generation folders, which the partition is registered
+     * at once compaction moved it), with every value projected when the table projects.
      *
      * @throws ValidationException saying what does not match
      */
@@ -135,7 +137,11 @@ public final class CatalogSync {
             folder = folder.replace("${" + column.name() + "}", value);
         }
         String location = "s3://" + bucket + "/" + key;
-        if (!location.startsWith(folder + "/") || location.indexOf('/', folder.length() + 1) >= 0) {
+        String below = location.startsWith(folder + "/") ? location.substring(folder.length() + 1) : "/";
+        if (template == null && below.startsWith(Generations.FOLDER)) {
+            below = below.substring(below.indexOf('/') + 1); // a generation folder: registered partitions only
+        }
+        if (below.indexOf('/') >= 0) {
             throw new ValidationException("Cannot catalog '" + key + "': table " + table.name()
                     + " looks for partition " + values + " in " + folder + "/, where it is not");
         }

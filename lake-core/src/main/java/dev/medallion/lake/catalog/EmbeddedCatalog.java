@@ -5,6 +5,7 @@ import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.util.Collection;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -21,6 +22,7 @@ import dev.medallion.lake.LakeException;
 import dev.medallion.lake.ValidationException;
 import dev.medallion.lake.spec.DatasetName;
 import dev.medallion.lake.store.ObjectInfo;
+import dev.medallion.lake.store.ObjectNotFoundException;
 import dev.medallion.lake.store.ObjectStore;
 import dev.medallion.lake.store.ObjectWriter;
 import dev.medallion.lake.store.SupportsPrefixListing;
@@ -130,32 +132,63 @@ public final class EmbeddedCatalog implements Catalog {
     }
 
     @Override
-    public List<List<String>> partitions(String database, String table) {
+    public Map<List<String>, String> partitions(String database, String table) {
         String prefix = partitionsPrefix(database, table);
+        Map<List<String>, String> partitions = new LinkedHashMap<>();
         try (Stream<ObjectInfo> objects = listing.list(prefix)) {
-            return objects.map(o -> o.key().substring(prefix.length(), o.key().length() - ".json".length()))
-                    .map(path -> List.of(path.split("/")).stream().map(kv -> kv.substring(kv.indexOf('=') + 1))
-                            .toList())
-                    .toList();
+            objects.forEach(o -> readPartition(o.key())
+                    .ifPresent(p -> partitions.put(p.values(), p.storageDescriptor().location())));
         }
+        return partitions;
     }
 
     @Override
-    public int addPartitions(String database, TableInput table, Collection<List<String>> values) {
+    public int addPartitions(String database, TableInput table, Map<List<String>, String> locations) {
         int added = 0;
-        for (List<String> partition : values) {
-            PartitionInput input = PartitionInput.of(table, partition);
-            byte[] json;
-            try {
-                json = JSON.writeValueAsBytes(input);
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            }
-            if (store.createIfAbsent(partitionKey(database, table, partition), json)) {
+        for (Map.Entry<List<String>, String> partition : locations.entrySet()) {
+            PartitionInput input = PartitionInput.of(table, partition.getKey(), partition.getValue());
+            if (store.createIfAbsent(partitionKey(database, table, partition.getKey()), json(input))) {
                 added++;
             }
         }
         return added;
+    }
+
+    @Override
+    public int relocatePartitions(String database, TableInput table, Map<List<String>, String> locations) {
+        int moved = 0;
+        for (Map.Entry<List<String>, String> partition : locations.entrySet()) {
+            String key = partitionKey(database, table, partition.getKey());
+            Optional<PartitionInput> registered = readPartition(key);
+            if (registered.isPresent()
+                    && !registered.get().storageDescriptor().location().equals(partition.getValue())) {
+                try (ObjectWriter out = store.create(key, Map.of())) {
+                    out.write(json(PartitionInput.of(table, partition.getKey(), partition.getValue())));
+                } catch (IOException e) {
+                    throw new UncheckedIOException("Cannot relocate partition " + partition.getKey(), e);
+                }
+                moved++;
+            }
+        }
+        return moved;
+    }
+
+    private Optional<PartitionInput> readPartition(String key) {
+        try (InputStream in = store.open(key)) {
+            return Optional.of(JSON.readValue(in, PartitionInput.class));
+        } catch (ObjectNotFoundException e) {
+            return Optional.empty(); // removed since listed
+        } catch (IOException e) {
+            throw new UncheckedIOException("Cannot read partition " + key, e);
+        }
+    }
+
+    private static byte[] json(PartitionInput input) {
+        try {
+            return JSON.writeValueAsBytes(input);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     @Override

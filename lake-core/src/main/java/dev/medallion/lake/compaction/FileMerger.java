@@ -46,10 +46,14 @@ final class FileMerger {
     }
 
     /**
-     * Writes the rows of {@code inputs} that are not superseded into {@code part-{runId}-{n}.parquet} files of the
-     * partition, telling {@code observer} before each becomes visible. On failure nothing written stays.
+     * Writes the rows of {@code inputs} that are not superseded into {@code {folder}part-{runId}-{n}.parquet} files,
+     * {@code n} counting from {@code firstSequence}, telling {@code observer} before each becomes visible. On failure
+     * nothing written stays.
+     *
+     * @param folder the partition's folder, or the generation folder it moves to
      */
-    Merge merge(DatasetSpec spec, String partitionPath, List<ObjectInfo> inputs, String runId, RunObserver observer) {
+    Merge merge(DatasetSpec spec, String partitionPath, List<ObjectInfo> inputs, String folder, String runId,
+            int firstSequence, RunObserver observer) {
         Partition partition = PartitionLayout.of(spec).parse(partitionPath);
         // the key pass runs on a second core while the rows are written on the assumption that none is superseded
         CompletableFuture<SupersededRows> keys = new CompletableFuture<>();
@@ -62,10 +66,11 @@ final class FileMerger {
         }, "compaction-keys");
         scan.setDaemon(true);
         scan.start();
-        Merge merge = write(spec, partition, partitionPath, inputs, runId, observer, keys);
+        Output output = new Output(folder, runId, firstSequence);
+        Merge merge = write(spec, partition, partitionPath, inputs, output, observer, keys);
         if (merge == null) { // a row already written turned out to be superseded: write again, knowing them all
             observer.progress();
-            merge = write(spec, partition, partitionPath, inputs, runId, observer, keys);
+            merge = write(spec, partition, partitionPath, inputs, output, observer, keys);
         }
         return merge;
     }
@@ -77,7 +82,7 @@ final class FileMerger {
      *         done is superseded
      */
     private Merge write(DatasetSpec spec, Partition partition, String partitionPath, List<ObjectInfo> inputs,
-            String runId, RunObserver observer, CompletableFuture<SupersededRows> keys) {
+            Output output, RunObserver observer, CompletableFuture<SupersededRows> keys) {
         List<FieldType.Field> columns = SilverColumns.of(spec);
         Set<String> unique = SilverColumns.uniqueValued(spec);
         List<WrittenFile> written = new ArrayList<>();
@@ -91,8 +96,9 @@ final class FileMerger {
                     throw new Superseded();
                 }
                 if (out == null) {
-                    out = new MergedFileWriter(store, LakeLayout.silverKey(spec, partition, runId, written.size()),
-                            columns, unique, Map.of("run-id", runId), writer);
+                    out = new MergedFileWriter(store, LakeLayout.silverKey(output.folder(), output.runId(),
+                            output.firstSequence() + written.size()), columns, unique,
+                            Map.of("run-id", output.runId()), writer);
                 }
                 BitSet skip = keys.isDone() ? join(keys).inFile(f) : new BitSet();
                 if (!keys.isDone()) {
@@ -128,8 +134,8 @@ final class FileMerger {
             throw e;
         }
         List<String> inputKeys = inputs.stream().map(ObjectInfo::key).toList();
-        return new Merge(spec.name(), runId, partitionPath, inputKeys, written, rowsRead, join(keys).count(),
-                bytesRead);
+        return new Merge(spec.name(), output.runId(), partitionPath, inputKeys, written, rowsRead,
+                join(keys).count(), bytesRead, "", List.of());
     }
 
     /** Whether a file written before the key pass was done has superseded rows; waits for the key pass. */
@@ -149,6 +155,10 @@ final class FileMerger {
             }
             throw new IllegalStateException("Cannot find superseded rows: " + e.getCause(), e.getCause());
         }
+    }
+
+    /** Where outputs go and how they are named. */
+    private record Output(String folder, String runId, int firstSequence) {
     }
 
     /** The attempt must be made again, knowing every superseded row. */

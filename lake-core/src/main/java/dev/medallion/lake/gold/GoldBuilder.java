@@ -17,6 +17,7 @@ import dev.medallion.lake.LakeException;
 import dev.medallion.lake.catalog.Partition;
 import dev.medallion.lake.catalog.PartitionLayout;
 import dev.medallion.lake.catalog.SilverColumns;
+import dev.medallion.lake.generations.Generations;
 import dev.medallion.lake.layout.LakeLayout;
 import dev.medallion.lake.message.FilesWritten.WrittenFile;
 import dev.medallion.lake.parquet.RowReader;
@@ -44,7 +45,7 @@ public final class GoldBuilder {
     /** Times a day is read again when one of its files is replaced (by compaction) while it is read. */
     private static final int REPLACED_RETRIES = 5;
     private final ObjectStore store;
-    private final SupportsPrefixListing listing;
+    private final Generations generations;
     private final RowWriter.Settings writer;
     private final int maxKeys;
 
@@ -53,11 +54,11 @@ public final class GoldBuilder {
      *        are aggregated without deduplication
      */
     public GoldBuilder(ObjectStore store, RowWriter.Settings writer, int maxKeys) {
-        if (!(store instanceof SupportsPrefixListing prefixListing)) {
+        if (!(store instanceof SupportsPrefixListing)) {
             throw new IllegalArgumentException("Gold needs a store that lists keys");
         }
         this.store = store;
-        this.listing = prefixListing;
+        this.generations = new Generations(store);
         this.writer = writer;
         this.maxKeys = maxKeys;
     }
@@ -93,11 +94,9 @@ public final class GoldBuilder {
     }
 
     private List<Rebuilt> aggregateDay(DatasetSpec spec, LocalDate day) {
-        List<ObjectInfo> files;
-        try (var objects = listing.list(silverDayPrefix(spec, day))) {
-            files = objects.filter(o -> o.key().endsWith(".parquet")).sorted(Comparator.comparing(ObjectInfo::key))
-                    .toList();
-        }
+        // each partition of the day in its current generation only: an old one still holds the same rows
+        List<ObjectInfo> files = generations.currentFilesBelow(spec, silverDayPath(day)).values().stream()
+                .flatMap(List::stream).sorted(Comparator.comparing(ObjectInfo::key)).toList();
         Columns columns = Columns.of(spec);
         SupersededRows superseded = SupersededRows.of(store, spec, files, maxKeys);
         List<Aggregation> tables = spec.gold().stream().map(t -> new Aggregation(t, spec, columns)).toList();
@@ -122,10 +121,9 @@ public final class GoldBuilder {
         return rebuilt;
     }
 
-    private static String silverDayPrefix(DatasetSpec spec, LocalDate day) {
-        String path = PartitionLayout.of(Granularity.DAY)
-                .path(Partition.day(day.getYear(), day.getMonthValue(), day.getDayOfMonth()));
-        return LakeLayout.silverPrefix(spec.name()) + path + "/";
+    private static String silverDayPath(LocalDate day) {
+        return PartitionLayout.of(Granularity.DAY)
+                .path(Partition.day(day.getYear(), day.getMonthValue(), day.getDayOfMonth())) + "/";
     }
 
     /** The Silver columns Gold aggregates. */

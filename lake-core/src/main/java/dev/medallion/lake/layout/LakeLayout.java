@@ -30,7 +30,7 @@ import dev.medallion.lake.store.ObjectKeys;
  *
  * <pre>
  * bronze/{dataset}/ingest_date=YYYY-MM-DD/hour=HH/{bronze-id}.ndjson.gz    (other tools: bronze/{dataset}/{any name})
- * silver/{dataset}/year=YYYY/month=MM/day=DD[/hour=HH][/{partition-by field}={value}...]/part-{run-id}-{seq}.parquet
+ * silver/{dataset}/year=YYYY/month=MM/day=DD[/hour=HH][/{partition-by field}={value}...][/_gen={id}]/part-{run-id}-{seq}.parquet
  * gold/{table}/year=YYYY/month=MM/day=DD/part-00000.parquet     (one object per table and day, replaced whole)
  * quarantine/{dataset}/error_type={kind}/ingest_date=YYYY-MM-DD/{run-id}.ndjson
  * _state/ingest/idempotency/{dataset}/{sha256(idempotency-key)}.json
@@ -38,6 +38,7 @@ import dev.medallion.lake.store.ObjectKeys;
  * _state/{transform|compaction}/runs/{dataset}/{run-id}.json | .decision    (runs not finished yet: see RunJournal)
  * _state/compaction/leases/{sha256(dataset/partition)}/{n}.json                (who compacts a partition: see Leases)
  * _state/compaction/due/{dataset}/{sha256(partition)}.json                     (partitions with new files: DuePartitions)
+ * _state/generations/{dataset}/{sha256(partition)}.json                        (a partition's current folder: Generations)
  * </pre>
  *
  * Names derived from inputs (run ids) make a retried step overwrite its own output instead of adding to it.
@@ -137,10 +138,27 @@ public final class LakeLayout {
         return SILVER + DatasetName.validate(dataset) + "/";
     }
 
-    /** The key of the {@code sequence}-th Silver file a run writes into a partition. */
+    /** The key of the {@code sequence}-th Silver file a run writes into a partition's own folder. */
     public static String silverKey(DatasetSpec spec, Partition partition, String runId, int sequence) {
-        return silverPrefix(spec.name()) + PartitionLayout.of(spec).path(partition) + "/part-" + runId
-                + "-" + String.format(Locale.ROOT, "%05d", sequence) + ".parquet";
+        return silverKey(silverPrefix(spec.name()) + PartitionLayout.of(spec).path(partition) + "/", runId, sequence);
+    }
+
+    /**
+     * The key of the {@code sequence}-th Silver file a run writes into {@code folder}: a partition's folder, or one of
+     * its generations' ({@code Generations}).
+     */
+    public static String silverKey(String folder, String runId, int sequence) {
+        return folder + "part-" + runId + "-" + String.format(Locale.ROOT, "%05d", sequence) + ".parquet";
+    }
+
+    /** The pointer to a Silver partition's current generation folder. */
+    public static String generationPointerKey(String dataset, String partition) {
+        return generationPointersPrefix(dataset) + Hashing.sha256Hex(partition) + ".json";
+    }
+
+    /** Where the generation pointers of a dataset's partitions are. */
+    public static String generationPointersPrefix(String dataset) {
+        return STATE + "generations/" + DatasetName.validate(dataset) + "/";
     }
 
     /**

@@ -1,6 +1,8 @@
 package dev.medallion.lake.store;
 
+import java.io.IOException;
 import java.io.InputStream;
+import java.io.UncheckedIOException;
 import java.util.Collection;
 import java.util.Map;
 import java.util.Optional;
@@ -54,5 +56,20 @@ public interface ObjectStore {
      */
     default void deleteAll(Collection<String> keys) {
         keys.forEach(this::delete);
+    }
+
+    /**
+     * Copies an object, with its metadata, to another key (replacing what is there), without bringing it through
+     * memory: server-side on S3. A copy becomes visible whole, like any write.
+     *
+     * @throws ObjectNotFoundException if there is no object at {@code from}
+     */
+    default void copy(String from, String to) {
+        ObjectInfo source = stat(from).orElseThrow(() -> new ObjectNotFoundException(from));
+        try (InputStream in = open(from); ObjectWriter out = create(to, source.metadata())) {
+            in.transferTo(out);
+        } catch (IOException e) {
+            throw new UncheckedIOException("Cannot copy '" + from + "' to '" + to + "'", e);
+        }
     }
 }

@@ -29,6 +29,7 @@ import dev.medallion.lake.bronze.SegmentReader;
 import dev.medallion.lake.catalog.Partition;
 import dev.medallion.lake.catalog.PartitionLayout;
 import dev.medallion.lake.catalog.SilverColumns;
+import dev.medallion.lake.generations.Generations;
 import dev.medallion.lake.journal.RunObserver;
 import dev.medallion.lake.layout.LakeLayout;
 import dev.medallion.lake.message.FilesWritten.WrittenFile;
@@ -87,6 +88,7 @@ public final class BronzeToSilver {
     private static final int CHECK_EVERY_ROWS = 2048;
 
     private final ObjectStore store;
+    private final Generations generations;
     private final Settings settings;
 
     public BronzeToSilver(ObjectStore store) {
@@ -95,6 +97,7 @@ public final class BronzeToSilver {
 
     public BronzeToSilver(ObjectStore store, Settings settings) {
         this.store = store;
+        this.generations = new Generations(store);
         this.settings = settings;
     }
 
@@ -298,7 +301,8 @@ public final class BronzeToSilver {
 
         private OpenFile fileFor(Partition partition) {
             return silver.computeIfAbsent(partition, p -> {
-                String key = LakeLayout.silverKey(spec, p, runId, fileCount.merge(p, 1, Integer::sum) - 1);
+                String key = LakeLayout.silverKey(generations.currentFolder(spec, layout.path(p)), runId,
+                        fileCount.merge(p, 1, Integer::sum) - 1);
                 fileKeys.add(key);
                 return new OpenFile(newWriter(key), fileKeys.size() - 1);
             });

@@ -22,9 +22,11 @@ import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
 import dev.medallion.lake.LakeException;
 import dev.medallion.lake.catalog.Partition;
 import dev.medallion.lake.catalog.PartitionLayout;
+import dev.medallion.lake.generations.Generations;
 import dev.medallion.lake.gold.GoldBuilder;
 import dev.medallion.lake.journal.RunJournal;
 import dev.medallion.lake.layout.LakeLayout;
+import dev.medallion.lake.message.FilesWritten.WrittenFile;
 import dev.medallion.lake.spec.DatasetSpec;
 import dev.medallion.lake.store.ObjectInfo;
 import dev.medallion.lake.store.ObjectNotFoundException;
@@ -43,12 +45,14 @@ import dev.medallion.lake.store.ObjectWriter;
  * <li>the rest are promoted in one {@link BronzeToSilver} run, whose output names derive from its inputs, each object
  * listed in the run's intent before it becomes visible;</li>
  * <li>the run commits (a create-only decision with its result);</li>
+ * <li>files written into a partition that compaction moved to a new generation meanwhile are copied into it
+ * ({@link Generations});</li>
  * <li>the Gold tables of every event-time day the run wrote are recomputed from Silver ({@link GoldBuilder});</li>
  * <li>the listener announces the files written (catalog and compaction queues);</li>
  * <li>each object is recorded as promoted ({@link LakeLayout#promotedKey}), and the run leaves the journal.</li>
  * </ol>
  * So whatever stops a run, a process killed included, its rows end up in Silver once: before the commit it is rolled
- * back (by itself when it fails, by a later run when it died), after the commit it is finished (steps 6 to 8 can be
+ * back (by itself when it fails, by a later run when it died), after the commit it is finished (steps 6 to 9 can be
  * repeated). An object overwritten in place (a new version) is promoted again.
  */
 public final class Promotion {
@@ -76,6 +80,7 @@ public final class Promotion {
     }
 
     private final ObjectStore store;
+    private final Generations generations;
     private final BronzeToSilver transform;
     private final GoldBuilder gold;
     private final RunJournal<TransformResult> journal;
@@ -90,6 +95,7 @@ public final class Promotion {
     public Promotion(ObjectStore store, BronzeToSilver transform, GoldBuilder gold, RunJournal<TransformResult> journal,
             Listener listener, Clock clock) {
         this.store = store;
+        this.generations = new Generations(store);
         this.transform = transform;
         this.gold = gold;
         this.journal = journal;
@@ -169,9 +175,10 @@ public final class Promotion {
         return busy;
     }
 
-    /** Steps 6 to 8 for a committed run; each can be repeated. {@code silverNanos} is negative for a recovered run. */
-    private void finish(DatasetSpec spec, RunJournal.Intent run, TransformResult result, long silverNanos) {
+    /** Steps 6 to 9 for a committed run; each can be repeated. {@code silverNanos} is negative for a recovered run. */
+    private void finish(DatasetSpec spec, RunJournal.Intent run, TransformResult committed, long silverNanos) {
         long goldStart = System.nanoTime();
+        TransformResult result = toCurrentGenerations(spec, committed);
         List<GoldBuilder.Rebuilt> rebuilt = gold.rebuild(spec, days(spec, result.files().stream()
                 .map(f -> f.key()).toList()));
         listener.promoted(spec, result, rebuilt, silverNanos < 0 ? Stages.RECOVERED
@@ -180,6 +187,38 @@ public final class Promotion {
         run.sources().forEach(source -> record(spec,
                 new Promoted(source.key(), source.size(), source.lastModified(), result.runId(), now)));
         journal.finished(run);
+    }
+
+    /**
+     * Copies each file the run wrote into a partition that compaction moved to a new generation since (the run read
+     * the pointer before the switch) into the partition's current generation, under the same name; the old generation
+     * goes whole after its grace period. Compaction carries such files over too, under the same name, so the two never
+     * add a file twice. Returns the result with the files where they are now.
+     */
+    private TransformResult toCurrentGenerations(DatasetSpec spec, TransformResult result) {
+        if (!Generations.moves(spec)) {
+            return result;
+        }
+        String table = LakeLayout.silverPrefix(spec.name());
+        List<WrittenFile> files = new ArrayList<>();
+        for (WrittenFile file : result.files()) {
+            String partition = Generations.place(table, file.key()).orElseThrow().partition();
+            String current = generations.currentFolder(spec, partition) + Generations.name(file.key());
+            if (!current.equals(file.key())) {
+                try {
+                    store.copy(file.key(), current);
+                } catch (ObjectNotFoundException e) {
+                    if (store.stat(current).isEmpty()) {
+                        throw new LakeException("Cannot find Silver file " + file.key() + " of run " + result.runId()
+                                + " in its generation or the partition's current one, " + current, e);
+                    } // carried over by compaction already, and its old generation deleted
+                }
+            }
+            files.add(new WrittenFile(current, file.partition(), file.rows(), file.bytes()));
+        }
+        return new TransformResult(result.dataset(), result.runId(), result.sources(), result.rowsRead(),
+                result.rowsWritten(), result.rowsDeduplicated(), result.quarantinedByKind(), List.copyOf(files),
+                result.quarantineKeys(), result.rowsByLateness());
     }
 
     /**
@@ -206,10 +245,10 @@ public final class Promotion {
         PartitionLayout layout = PartitionLayout.of(spec);
         Set<LocalDate> days = new TreeSet<>();
         for (String key : keys) {
-            if (key.startsWith(prefix)) {
-                Partition p = layout.parse(key.substring(prefix.length(), key.lastIndexOf('/')));
+            Generations.place(prefix, key).ifPresent(place -> {
+                Partition p = layout.parse(place.partition());
                 days.add(LocalDate.of(p.year(), p.month(), p.day()));
-            }
+            });
         }
         return days;
     }

@@ -15,6 +15,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
+import dev.medallion.lake.catalog.PartitionInput;
 import dev.medallion.lake.catalog.TableDefinitions;
 import dev.medallion.lake.catalog.TableInput;
 import dev.medallion.lake.spec.DatasetSpec;
@@ -133,17 +134,48 @@ class GlueCatalogTest {
                     String.format("%02d", d.getDayOfMonth())));
         }
 
-        assertThat(catalog.addPartitions("lake", table, days)).isEqualTo(250);
-        assertThat(catalog.addPartitions("lake", table, days.subList(0, 10))).isZero(); // already there
+        assertThat(catalog.addPartitions("lake", table, atOwnFolders(table, days))).isEqualTo(250);
+        assertThat(catalog.addPartitions("lake", table, atOwnFolders(table, days.subList(0, 10)))).isZero();
         assertThat(catalog.deletePartitions("lake", "sales", days.subList(200, 250))).isEqualTo(50);
 
         assertThat(endpoint.requests()).filteredOn(r -> r.operation().equals("BatchCreatePartition"))
                 .extracting(r -> r.body().path("PartitionInputList").size()).containsExactly(100, 100, 50, 10);
         assertThat(endpoint.requests()).filteredOn(r -> r.operation().equals("BatchDeletePartition"))
                 .extracting(r -> r.body().path("PartitionsToDelete").size()).containsExactly(25, 25);
-        assertThat(catalog.partitions("lake", "sales")).hasSize(200).contains(List.of("2026", "01", "01"));
+        assertThat(catalog.partitions("lake", "sales")).hasSize(200).containsEntry(List.of("2026", "01", "01"),
+                "s3://lake-bucket/silver/sales/year=2026/month=01/day=01/");
         assertThat(endpoint.requests()).filteredOn(r -> r.operation().equals("BatchCreatePartition")).first()
                 .satisfies(r -> assertThat(r.body().path("PartitionInputList").get(0).path("StorageDescriptor")
                         .path("Location").asText()).isEqualTo("s3://lake-bucket/silver/sales/year=2026/month=01/day=01/"));
+    }
+
+    @Test
+    void aMovedPartitionIsPointedAtItsNewFolderInBatchesOfAHundred() {
+        var catalog = new GlueCatalog(client, Optional.empty());
+        TableInput table = TableDefinitions.silver(spec, "lake-bucket", 2026, 2026);
+        catalog.put("lake", table);
+        Map<List<String>, String> moved = new java.util.LinkedHashMap<>();
+        for (int day = 1; day <= 31; day++) {
+            List<String> values = List.of("2026", "01", String.format("%02d", day));
+            catalog.addPartitions("lake", table, atOwnFolders(table, List.of(values)));
+            moved.put(values, PartitionInput.defaultLocation(table, values) + "_gen=g" + day + "/");
+        }
+        for (int day = 1; day <= 100; day++) {
+            moved.put(List.of("2027", "01", Integer.toString(day)), "s3://lake-bucket/silver/sales/x/");
+        }
+
+        assertThat(catalog.relocatePartitions("lake", table, moved)).as("the 2027 ones are not registered")
+                .isEqualTo(31);
+
+        assertThat(endpoint.requests()).filteredOn(r -> r.operation().equals("BatchUpdatePartition"))
+                .extracting(r -> r.body().path("Entries").size()).containsExactly(100, 31);
+        assertThat(catalog.partitions("lake", "sales")).hasSize(31).containsEntry(List.of("2026", "01", "07"),
+                "s3://lake-bucket/silver/sales/year=2026/month=01/day=07/_gen=g7/");
+    }
+
+    private static Map<List<String>, String> atOwnFolders(TableInput table, List<List<String>> partitions) {
+        Map<List<String>, String> locations = new java.util.LinkedHashMap<>();
+        partitions.forEach(values -> locations.put(values, PartitionInput.defaultLocation(table, values)));
+        return locations;
     }
 }

@@ -143,6 +143,7 @@ public final class LocalGlueEndpoint implements AutoCloseable {
             }
             case "BatchCreatePartition" -> batch(exchange, body, "PartitionInputList", 100, true);
             case "BatchDeletePartition" -> batch(exchange, body, "PartitionsToDelete", 25, false);
+            case "BatchUpdatePartition" -> update(exchange, body);
             default -> error(exchange, "InvalidInputException", "Operation " + operation + " is not implemented here");
         }
     }
@@ -175,6 +176,43 @@ public final class LocalGlueEndpoint implements AutoCloseable {
             }
         }
         ok(exchange, JSON.createObjectNode().set("Errors", errors));
+    }
+
+    /** Glue's {@code BatchUpdatePartition}: at most 100 entries, a missing partition an error of its entry. */
+    private void update(HttpExchange exchange, JsonNode body) throws IOException {
+        JsonNode entries = body.path("Entries");
+        if (entries.size() > 100) {
+            error(exchange, "InvalidInputException", "Entries holds " + entries.size() + " entries; at most 100");
+            return;
+        }
+        String table = body.path("DatabaseName").asText() + "." + body.path("TableName").asText();
+        Map<String, JsonNode> existing = partitions.computeIfAbsent(table, t -> new TreeMap<>());
+        ArrayNode errors = JSON.createArrayNode();
+        for (JsonNode entry : entries) {
+            List<String> values = new ArrayList<>();
+            entry.path("PartitionValueList").forEach(v -> values.add(v.asText()));
+            String id = String.join("/", values);
+            if (existing.containsKey(id)) {
+                existing.put(id, entry.path("PartitionInput"));
+            } else {
+                ObjectNode failure = errors.addObject();
+                failure.set("PartitionValueList", entry.path("PartitionValueList"));
+                failure.putObject("ErrorDetail").put("ErrorCode", "EntityNotFoundException")
+                        .put("ErrorMessage", "Partition " + id);
+            }
+        }
+        ok(exchange, JSON.createObjectNode().set("Errors", errors));
+    }
+
+    /** Where a registered partition (its values joined by '/') is. */
+    public synchronized String location(String database, String table, String partition) {
+        return partitions.get(database + "." + table).get(partition).path("StorageDescriptor").path("Location").asText();
+    }
+
+    /** Points a registered partition elsewhere, as someone editing the catalog by hand would. */
+    public synchronized void relocate(String database, String table, String partition, String location) {
+        ((ObjectNode) partitions.get(database + "." + table).get(partition).path("StorageDescriptor")).put("Location",
+                location);
     }
 
     /** The partitions registered for a table, as their values joined by '/'. */

@@ -108,6 +108,13 @@ class CatalogSyncTest {
         assertThatThrownBy(() -> CatalogSync.requireCovered(plain, Fixtures.BUCKET,
                 "silver/sales/year=2026/month=01/part-a.parquet", Map.of("year", "2026", "month", "01", "day", "02")))
                 .hasMessageContaining("looks for partition");
+        // a partition compaction moved to a generation folder is registered there
+        CatalogSync.requireCovered(plain, Fixtures.BUCKET,
+                "silver/sales/year=2026/month=01/day=02/_gen=1a2b/part-a.parquet",
+                Map.of("year", "2026", "month", "01", "day", "02"));
+        assertThatThrownBy(() -> CatalogSync.requireCovered(plain, Fixtures.BUCKET,
+                "silver/sales/year=2026/month=01/day=02/_gen=1a2b/deeper/part-a.parquet",
+                Map.of("year", "2026", "month", "01", "day", "02"))).hasMessageContaining("looks for partition");
 
         TableInput projected = CatalogSync.silver(Optional.of(plain), withPartitions(PartitionRegistration.BOTH),
                 Fixtures.BUCKET, List.of(Partition.day(2027, 3, 4))).table();
@@ -219,6 +226,9 @@ class CatalogSyncTest {
         assertThatThrownBy(() -> CatalogSync.requireCovered(table, Fixtures.BUCKET,
                 "silver/sales/year=2026/month=01/day=02/nested/part-abc-00000.parquet", day))
                 .hasMessageContaining("looks for partition");
+        assertThatThrownBy(() -> CatalogSync.requireCovered(table, Fixtures.BUCKET,
+                "silver/sales/year=2026/month=01/day=02/_gen=1a2b/part-abc-00000.parquet", day))
+                .as("projection reads a partition's own folder only").hasMessageContaining("looks for partition");
         assertThatThrownBy(() -> CatalogSync.requireCovered(table, "another-bucket",
                 "silver/sales/year=2026/month=01/day=02/part-abc-00000.parquet", day))
                 .hasMessageContaining("looks for partition");

@@ -124,19 +124,45 @@ class EmbeddedCatalogTest {
         catalog.put("lake", table);
         List<List<String>> days = List.of(List.of("2025", "12", "31"), List.of("2026", "01", "02"));
 
-        assertThat(catalog.addPartitions("lake", table, days)).isEqualTo(2);
-        assertThat(catalog.addPartitions("lake", table, days)).isZero();
+        assertThat(catalog.addPartitions("lake", table, atOwnFolders(table, days))).isEqualTo(2);
+        assertThat(catalog.addPartitions("lake", table, atOwnFolders(table, days))).isZero();
 
-        assertThat(catalog.partitions("lake", "sales")).containsExactlyInAnyOrderElementsOf(days);
+        assertThat(catalog.partitions("lake", "sales")).containsOnlyKeys(days)
+                .containsEntry(days.get(1), "s3://lake-bucket/silver/sales/year=2026/month=01/day=02/");
         assertThat(catalog.tables("lake")).containsExactly("sales");
         assertThat(catalog.databases()).containsExactly("lake");
         assertThat(catalog.versionCount("lake", "sales")).isEqualTo(1);
         assertThat(store.stat("catalog/lake/sales/partitions/year=2026/month=01/day=02.json")).isPresent();
         assertThat(catalog.deletePartitions("lake", "sales", List.of(days.get(0), List.of("2020", "01", "01"))))
                 .isEqualTo(1);
-        assertThat(catalog.partitions("lake", "sales")).containsExactly(days.get(1));
-        assertThatThrownBy(() -> catalog.addPartitions("lake", table, List.of(List.of("2026", "01", "../x"))))
-                .isInstanceOf(ValidationException.class);
+        assertThat(catalog.partitions("lake", "sales")).containsOnlyKeys(days.get(1));
+        assertThatThrownBy(() -> catalog.addPartitions("lake", table,
+                atOwnFolders(table, List.of(List.of("2026", "01", "../x"))))).isInstanceOf(ValidationException.class);
+    }
+
+    @Test
+    void aRegisteredPartitionMovesToANewFolderOnlyBelowItsTable() {
+        TableInput table = sales(2026, 2026);
+        catalog.put("lake", table);
+        List<String> day = List.of("2026", "01", "02");
+        String own = PartitionInput.defaultLocation(table, day);
+        catalog.addPartitions("lake", table, Map.of(day, own));
+
+        assertThat(catalog.relocatePartitions("lake", table, Map.of(day, own + "_gen=abc/"))).isEqualTo(1);
+        assertThat(catalog.relocatePartitions("lake", table, Map.of(day, own + "_gen=abc/"))).as("already there")
+                .isZero();
+        assertThat(catalog.relocatePartitions("lake", table, Map.of(List.of("2026", "01", "03"), own)))
+                .as("not registered").isZero();
+
+        assertThat(catalog.partitions("lake", "sales")).containsExactly(Map.entry(day, own + "_gen=abc/"));
+        assertThatThrownBy(() -> catalog.relocatePartitions("lake", table, Map.of(day, "s3://elsewhere/x/")))
+                .isInstanceOf(ValidationException.class).hasMessageContaining("below the table's");
+    }
+
+    private static Map<List<String>, String> atOwnFolders(TableInput table, List<List<String>> partitions) {
+        Map<List<String>, String> locations = new java.util.LinkedHashMap<>();
+        partitions.forEach(values -> locations.put(values, PartitionInput.defaultLocation(table, values)));
+        return locations;
     }
 
     private void writeRaw(String key, String content) {

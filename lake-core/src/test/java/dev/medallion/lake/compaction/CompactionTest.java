@@ -25,6 +25,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import dev.medallion.lake.catalog.SilverColumns;
+import dev.medallion.lake.generations.Generations;
 import dev.medallion.lake.journal.RunJournal;
 import dev.medallion.lake.parquet.RowWriter;
 import dev.medallion.lake.parquet.UnreadableFileException;
@@ -35,6 +36,7 @@ import dev.medallion.lake.store.LocalObjectStore;
 import dev.medallion.lake.store.MutableClock;
 import dev.medallion.lake.store.ObjectInfo;
 import dev.medallion.lake.store.ObjectStore;
+import dev.medallion.lake.store.ObjectWriter;
 import dev.medallion.lake.transform.Promotion;
 import dev.medallion.lake.transform.TransformResult;
 
@@ -53,6 +55,7 @@ class CompactionTest {
     private static final String PARTITION = "year=2026/month=11/day=20";
     private static final String PREFIX = "silver/sales/" + PARTITION + "/";
     private static final Duration LEASE = Duration.ofSeconds(60);
+    private static final Duration GRACE = Duration.ofMinutes(30);
     private static final Instant INGESTED = Instant.parse("2026-11-20T08:00:00Z");
 
     @TempDir
@@ -61,9 +64,15 @@ class CompactionTest {
     private final List<String> recovered = new ArrayList<>();
     private final List<String> failures = new ArrayList<>();
     private final List<String> unreadable = new ArrayList<>();
+    private final List<String> moved = new ArrayList<>();
     /** The step at which the simulated process dies, or empty. */
     private String crashAt = "";
+    /** What happens just before a partition's generation pointer is saved: another process writing, say. */
+    private Runnable beforeSwitch = () -> {
+    };
     private DatasetSpec spec;
+    /** The same table, its partitions found by their registered location: compaction moves them. */
+    private DatasetSpec registered;
     private LocalObjectStore lake;
     private ObjectStore store;
 
@@ -78,6 +87,9 @@ class CompactionTest {
     void setUp() {
         spec = DatasetSpecs.parse(new ByteArrayInputStream(SPEC.getBytes(StandardCharsets.UTF_8))).find("sales")
                 .orElseThrow();
+        registered = DatasetSpecs.parse(new ByteArrayInputStream(SPEC.replace("    key: order_id\n",
+                "    key: order_id\n    catalog: { database: lake, partitions: registered }\n")
+                .getBytes(StandardCharsets.UTF_8))).find("sales").orElseThrow();
         lake = new LocalObjectStore(root);
         store = new ForwardingObjectStore(lake) {
             @Override
@@ -86,6 +98,18 @@ class CompactionTest {
                     crash("commit");
                 }
                 return super.createIfAbsent(key, content);
+            }
+
+            @Override
+            public ObjectWriter create(String key, Map<String, String> metadata) {
+                if (key.startsWith("_state/generations/")) {
+                    crash("switch");
+                    Runnable once = beforeSwitch;
+                    beforeSwitch = () -> {
+                    };
+                    once.run();
+                }
+                return super.create(key, metadata);
             }
 
             @Override
@@ -108,7 +132,7 @@ class CompactionTest {
     private Compaction compaction(String owner) {
         var settings = new Compaction.Settings(
                 new CompactionPlanner.Settings(128L * 1024 * 1024, 0.75, 3, Duration.ofMinutes(1)),
-                RowWriter.Settings.defaults(), 1_000_000);
+                RowWriter.Settings.defaults(), 1_000_000, GRACE);
         return new Compaction(store, Compaction.journal(store, LEASE, clock), Promotion.journal(store, LEASE, clock),
                 Compaction.leases(store, owner, LEASE, clock), settings, new Compaction.Listener() {
                     @Override
@@ -128,6 +152,11 @@ class CompactionTest {
                     @Override
                     public void recovered(DatasetSpec s, RunJournal.Intent run, boolean committed) {
                         recovered.add(committed ? "forward" : "back");
+                    }
+
+                    @Override
+                    public void moved(DatasetSpec s, Merge merge) {
+                        moved.add(merge.partition() + " -> " + merge.generation());
                     }
                 }, clock);
     }
@@ -170,12 +199,17 @@ class CompactionTest {
         }
     }
 
-    /** Rows, distinct keys and the sum of amounts in the partition, read by DuckDB. */
+    /** Rows, distinct keys and the sum of amounts in the partition's own folder, read by DuckDB. */
     private String query() throws SQLException {
+        return query(PREFIX);
+    }
+
+    /** Rows, distinct keys and the sum of amounts of the files in a folder (not below it), read by DuckDB. */
+    private String query(String folder) throws SQLException {
         try (Connection db = DriverManager.getConnection("jdbc:duckdb:");
                 Statement sql = db.createStatement();
                 ResultSet rs = sql.executeQuery("SELECT count(*), count(DISTINCT order_id), sum(amount) FROM "
-                        + "read_parquet('" + root.resolve(PREFIX) + "/*.parquet')")) {
+                        + "read_parquet('" + root.resolve(folder) + "/*.parquet')")) {
             rs.next();
             return rs.getLong(1) + " rows, " + rs.getLong(2) + " keys, " + rs.getBigDecimal(3);
         }
@@ -194,11 +228,6 @@ class CompactionTest {
             assertThat(m.rowsWritten()).isEqualTo(500);
         });
         assertThat(files()).singleElement().asString().startsWith("part-");
-        try {
-            java.nio.file.Files.copy(root.resolve(PREFIX + files().get(0)), java.nio.file.Path.of("/tmp/dbg.parquet"),
-                    java.nio.file.StandardCopyOption.REPLACE_EXISTING);
-        } catch (Exception e) {
-        }
         assertThat(query()).isEqualTo("500 rows, 500 keys, 540.00");
         assertThat(lake.list("_state/compaction/runs/")).isEmpty();
     }
@@ -339,5 +368,152 @@ class CompactionTest {
 
         assertThat(outcome.merges()).singleElement().satisfies(m -> assertThat(m.inputs()).hasSize(4));
         assertThat(files()).contains("small-4.parquet", "small-5.parquet").hasSize(3);
+    }
+
+    @Test
+    void aRegisteredPartitionMovesToANewGenerationAndTheOldOneIsDeletedAfterTheGracePeriod() throws SQLException {
+        fiveSmallFilesWithAnOverlap();
+        Compaction compaction = compaction("a");
+
+        Merge merge = compaction.compact(registered, PARTITION).merges().get(0);
+
+        String moved = PREFIX + "_gen=" + merge.generation() + "/";
+        assertThat(merge.rowsWritten()).isEqualTo(500);
+        assertThat(generations().currentFolder(registered, PARTITION)).isEqualTo(moved);
+        assertThat(this.moved).containsExactly(PARTITION + " -> " + merge.generation());
+        assertThat(query(moved)).isEqualTo("500 rows, 500 keys, 540.00");
+        assertThat(query(PREFIX)).as("a query that found the partition before the move still reads it whole")
+                .isEqualTo("510 rows, 500 keys, 550.00");
+        assertThat(compaction.partitions(registered).get(PARTITION)).hasSize(1);
+        assertThat(compaction.plan(registered, java.util.Optional.empty()).get(0).plan().groups()).isEmpty();
+
+        clock.advance(GRACE.minusMinutes(1));
+        compaction.recoverAll(registered);
+        assertThat(files()).hasSize(7);
+        clock.advance(Duration.ofMinutes(2));
+        compaction.recoverAll(registered);
+
+        assertThat(files()).singleElement().asString().startsWith("_gen=" + merge.generation() + "/part-");
+        assertThat(generations().pointer(registered, PARTITION)).hasValueSatisfying(p -> {
+            assertThat(p.generation()).isEqualTo(merge.generation());
+            assertThat(p.retired()).isEmpty();
+        });
+        assertThat(query(moved)).isEqualTo("500 rows, 500 keys, 540.00");
+    }
+
+    @Test
+    void aMovedPartitionMovesAgainAndFilesNotMergedAreCarriedOverAsTheyAre() throws Exception {
+        fiveSmallFilesWithAnOverlap();
+        Compaction compaction = compaction("a");
+        Merge first = compaction.compact(registered, PARTITION).merges().get(0);
+        String firstFolder = PREFIX + "_gen=" + first.generation() + "/";
+        for (int f = 0; f < 3; f++) { // transform writes into the current generation
+            newFile(firstFolder + "new-" + f + ".parquet", "n-" + f, "2.00");
+        }
+        clock.advance(Duration.ofMinutes(2));
+        newFile(firstFolder + "young.parquet", "n-9", "3.00"); // written now, not settled yet: not merged
+        java.nio.file.Files.setLastModifiedTime(root.resolve(firstFolder + "young.parquet"),
+                java.nio.file.attribute.FileTime.from(clock.instant()));
+
+        Merge second = compaction.compact(registered, PARTITION).merges().get(0);
+
+        String secondFolder = PREFIX + "_gen=" + second.generation() + "/";
+        assertThat(second.inputs()).hasSize(4).contains(first.outputs().get(0).key());
+        assertThat(second.carried()).containsExactly(firstFolder + "young.parquet");
+        assertThat(query(secondFolder)).isEqualTo("504 rows, 504 keys, 549.00");
+        assertThat(generations().pointer(registered, PARTITION).orElseThrow().retired())
+                .extracting(Generations.Retired::generation).containsExactly("", first.generation());
+    }
+
+    private void newFile(String key, String orderId, String amount) {
+        try (var out = new RowWriter(lake, key, SilverColumns.of(spec), Set.of(), Map.of(),
+                RowWriter.Settings.defaults())) {
+            out.add(row(orderId, amount, key + ":0", INGESTED.plusSeconds(7200)));
+        }
+    }
+
+    @Test
+    void aFileLandingInTheOldGenerationDuringTheMoveIsCarriedOverToTheNewOne() throws SQLException {
+        fiveSmallFilesWithAnOverlap();
+        beforeSwitch = () -> silverFile("late.parquet", 1000, 1010, INGESTED); // a transform run read the old pointer
+
+        Merge merge = compaction("a").compact(registered, PARTITION).merges().get(0);
+
+        String moved = PREFIX + "_gen=" + merge.generation() + "/";
+        assertThat(query(moved)).isEqualTo("510 rows, 510 keys, 550.00");
+        assertThat(generations().pointer(registered, PARTITION).orElseThrow().retired()).singleElement()
+                .satisfies(r -> assertThat(r.carried()).contains("late.parquet", "small-0.parquet"));
+    }
+
+    @Test
+    void aCrashAfterTheCommitOfAMoveIsRolledForwardAndAnnouncedAtStartUp() throws SQLException {
+        fiveSmallFilesWithAnOverlap();
+        crashAt = "switch";
+        try {
+            compaction("a").compact(registered, PARTITION);
+        } catch (Crash expected) {
+            // the process died after its commit, before the partition was pointed at the new generation
+        }
+        assertThat(generations().currentFolder(registered, PARTITION)).isEqualTo(PREFIX);
+        assertThat(moved).isEmpty();
+        clock.advance(LEASE.plusSeconds(1));
+
+        assertThat(compaction("b").recoverAll(registered)).isEqualTo(1);
+
+        assertThat(recovered).containsExactly("forward");
+        assertThat(moved).hasSize(1);
+        String current = generations().currentFolder(registered, PARTITION);
+        assertThat(current).startsWith(PREFIX + "_gen=");
+        assertThat(query(current)).isEqualTo("500 rows, 500 keys, 540.00");
+        assertThat(lake.list("_state/compaction/runs/")).isEmpty();
+    }
+
+    @Test
+    void aCrashBeforeTheCommitOfAMoveLeavesThePartitionWhereItWas() throws SQLException {
+        fiveSmallFilesWithAnOverlap();
+        crashAt = "commit";
+        try {
+            compaction("a").compact(registered, PARTITION);
+        } catch (Crash expected) {
+            // the process died with its new generation written, not committed
+        }
+        clock.advance(LEASE.plusSeconds(1));
+
+        assertThat(compaction("b").recoverAll(registered)).isEqualTo(1);
+
+        assertThat(recovered).containsExactly("back");
+        assertThat(files()).as("the new generation is gone").hasSize(6).noneMatch(f -> f.startsWith("_gen="));
+        assertThat(generations().pointer(registered, PARTITION)).isEmpty();
+        assertThat(query()).isEqualTo("510 rows, 500 keys, 550.00");
+    }
+
+    @Test
+    void aFileOfAnOpenTransformRunStaysBehindAndKeepsItsGenerationUntilTheRunCommits() throws SQLException {
+        fiveSmallFilesWithAnOverlap();
+        RunJournal<TransformResult> transformRuns = Promotion.journal(store, LEASE, clock);
+        RunJournal<TransformResult>.Run open = transformRuns.begin("sales", "abc", List.of());
+        open.publishing(PREFIX + "small-5.parquet");
+        Compaction compaction = compaction("a");
+
+        Merge merge = compaction.compact(registered, PARTITION).merges().get(0);
+
+        String moved = PREFIX + "_gen=" + merge.generation() + "/";
+        assertThat(merge.inputs()).hasSize(5).doesNotContain(PREFIX + "small-5.parquet");
+        assertThat(query(moved)).isEqualTo("500 rows, 500 keys, 500.00");
+        clock.advance(GRACE.plusMinutes(1));
+        open.progress();
+        compaction.recoverAll(registered);
+        assertThat(files()).as("the old generation waits for the run").contains("small-5.parquet");
+
+        open.commit(new TransformResult("sales", "abc", List.of(), 10, 10, 0, Map.of(), List.of(), List.of(),
+                Map.of()));
+        compaction.recoverAll(registered);
+
+        assertThat(files()).noneMatch(f -> f.startsWith("small-"));
+        assertThat(query(moved)).as("carried over once its run committed").isEqualTo("510 rows, 500 keys, 550.00");
+    }
+
+    private Generations generations() {
+        return new Generations(lake);
     }
 }

@@ -94,7 +94,7 @@ class FileMergerTest {
                 file(after, "c.parquet", 10_000), file(after, "d.parquet", 10_000));
         var merger = new FileMerger(store, new RowWriter.Settings(64 * 1024, 16 * 1024), 200 * 1024, 100_000);
 
-        Merge merge = merger.merge(after, PARTITION, inputs, "0123abcd", observer);
+        Merge merge = merger.merge(after, PARTITION, inputs, PREFIX, "0123abcd", 0, observer);
 
         assertThat(merge.outputs()).hasSizeGreaterThan(1);
         assertThat(published).isEqualTo(merge.outputs().stream().map(o -> o.key()).toList());
@@ -117,7 +117,7 @@ class FileMergerTest {
                 Instant.parse("2026-11-20T12:00:00Z"));
         var merger = new FileMerger(store, RowWriter.Settings.defaults(), 128L * 1024 * 1024, 100_000);
 
-        Merge merge = merger.merge(spec, PARTITION, List.of(first, again), "0123abcd", observer);
+        Merge merge = merger.merge(spec, PARTITION, List.of(first, again), PREFIX, "0123abcd", 0, observer);
 
         assertThat(merge.rowsDeduplicated()).isEqualTo(100);
         List<String> columns = SilverColumns.of(spec).stream().map(c -> c.name()).toList();
@@ -143,7 +143,7 @@ class FileMergerTest {
         var merger = new FileMerger(store, RowWriter.Settings.defaults(), 128L * 1024 * 1024, 100_000);
 
         assertThatThrownBy(() -> merger.merge(spec, PARTITION,
-                List.of(good, store.stat(PREFIX + "b.parquet").orElseThrow()), "0123abcd", observer))
+                List.of(good, store.stat(PREFIX + "b.parquet").orElseThrow()), PREFIX, "0123abcd", 0, observer))
                 .isInstanceOf(UnreadableFileException.class).hasMessageContaining("b.parquet");
 
         assertThat(store.list(PREFIX)).extracting(ObjectInfo::key).containsExactlyInAnyOrder(PREFIX + "a.parquet",

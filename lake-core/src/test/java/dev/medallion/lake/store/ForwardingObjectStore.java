@@ -46,6 +46,11 @@ public class ForwardingObjectStore implements ObjectStore, SupportsPrefixListing
     }
 
     @Override
+    public void copy(String from, String to) {
+        delegate.copy(from, to);
+    }
+
+    @Override
     public Stream<ObjectInfo> list(String prefix) {
         return ((SupportsPrefixListing) delegate).list(prefix);
     }

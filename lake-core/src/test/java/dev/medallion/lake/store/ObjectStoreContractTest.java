@@ -286,6 +286,22 @@ abstract class ObjectStoreContractTest {
     }
 
     @Test
+    void copyMakesAnIndependentObjectWithTheSameBytesAndMetadata() {
+        put("a/source", "hello", Map.of("run-id", "r1"));
+        put("b/target", "replaced");
+
+        store.copy("a/source", "b/target");
+        store.copy("a/source", "b/new/target");
+        store.delete("a/source");
+
+        assertThat(read("b/target")).isEqualTo("hello");
+        assertThat(read("b/new/target")).isEqualTo("hello");
+        assertThat(store.stat("b/target").orElseThrow().metadata()).containsEntry("run-id", "r1");
+        assertThatThrownBy(() -> store.copy("a/source", "c/x")).isInstanceOf(ObjectNotFoundException.class);
+        assertThat(store.stat("c/x")).isEmpty();
+    }
+
+    @Test
     void deleteAllDeletesEveryNamedObjectAcrossBatchesAndSkipsMissingOnes() {
         List<String> doomed = new ArrayList<>();
         for (int i = 0; i < 1005; i++) { // more than one S3 request's worth

@@ -17,6 +17,7 @@ import org.junit.jupiter.api.Test;
 
 import dev.medallion.lake.LakeException;
 import dev.medallion.lake.catalog.SilverColumns;
+import dev.medallion.lake.generations.Generations;
 import dev.medallion.lake.gold.GoldBuilder;
 import dev.medallion.lake.journal.RunJournal;
 import dev.medallion.lake.layout.LakeLayout;
@@ -288,6 +289,38 @@ class PromotionTest {
             }
         }
         return ids;
+    }
+
+    @Test
+    void aFileWrittenIntoAGenerationCompactionLeftMeanwhileIsCopiedIntoTheCurrentOneAndAnnouncedThere()
+            throws IOException {
+        DatasetSpec registered = DatasetSpecs.parse(new ByteArrayInputStream(SPEC.replace("    event-time: ts\n",
+                "    event-time: ts\n    catalog: { database: lake, partitions: registered }\n")
+                .getBytes(StandardCharsets.UTF_8))).find("sales").orElseThrow();
+        String day = "year=2026/month=11/day=01";
+        Generations generations = new Generations(store);
+        generations.save(registered, new Generations.Pointer(day, "g1", List.of()));
+        ObjectStore compactedMeanwhile = new ForwardingObjectStore(store) {
+            @Override
+            public boolean createIfAbsent(String key, byte[] content) {
+                if (key.endsWith(".decision") && generations.current(registered, day).equals("g1")) {
+                    generations.save(registered, new Generations.Pointer(day, "g2",
+                            List.of(new Generations.Retired("g1", clock.instant(), List.of()))));
+                }
+                return super.createIfAbsent(key, content);
+            }
+        };
+        put("bronze/sales/a.json", "{\"order_id\":\"a\",\"ts\":\"2026-11-01T00:00:00Z\"}\n");
+
+        promotionOver(compactedMeanwhile).run(registered, List.of("bronze/sales/a.json"));
+
+        String announcedKey = announced.get(0).files().get(0).key();
+        assertThat(announcedKey).startsWith("silver/sales/" + day + "/_gen=g2/part-");
+        assertThat(silverKeys()).containsExactlyInAnyOrder(announcedKey, announcedKey.replace("_gen=g2", "_gen=g1"));
+        try (var reader = new RowReader(store, store.stat(announcedKey).orElseThrow(),
+                List.of(SilverColumns.of(registered).get(0)))) {
+            assertThat(reader.next()).containsExactly("a");
+        }
     }
 
     private void put(String key, String text) throws IOException {

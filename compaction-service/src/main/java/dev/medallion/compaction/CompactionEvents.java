@@ -15,23 +15,42 @@ import dev.medallion.lake.compaction.Compaction;
 import dev.medallion.lake.compaction.Merge;
 import dev.medallion.lake.compaction.SmallFileDebt;
 import dev.medallion.lake.journal.RunJournal;
+import dev.medallion.lake.message.FilesWritten;
 import dev.medallion.lake.parquet.UnreadableFileException;
 import dev.medallion.lake.spec.DatasetSpec;
 import dev.medallion.lake.store.ObjectInfo;
+import dev.medallion.support.LakeConfig;
+import dev.medallion.support.Queues;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.Timer;
 
-/** What compaction did, as Prometheus figures and log lines; and each table's small-file debt, as gauges. */
+/**
+ * What compaction did, as Prometheus figures and log lines, and each table's small-file debt as gauges; a partition
+ * moved to a new generation is announced on the catalog queue, so its registered location follows.
+ */
 @Singleton
-public class CompactionMetrics implements Compaction.Listener {
-    private static final Logger LOG = Logger.getLogger(CompactionMetrics.class);
+public class CompactionEvents implements Compaction.Listener {
+    private static final Logger LOG = Logger.getLogger(CompactionEvents.class);
 
     private final MeterRegistry metrics;
+    private final Queues queues;
+    private final LakeConfig lake;
     private final Map<String, AtomicReference<SmallFileDebt>> debts = new ConcurrentHashMap<>();
 
-    public CompactionMetrics(MeterRegistry metrics) {
+    public CompactionEvents(MeterRegistry metrics, Queues queues, LakeConfig lake) {
         this.metrics = metrics;
+        this.queues = queues;
+        this.lake = lake;
+    }
+
+    @Override
+    public void moved(DatasetSpec spec, Merge merge) {
+        queues.send(lake.queues().catalog(), FilesWritten.silver(merge.runId(), spec.name(), spec.database(),
+                merge.outputs(), merge.inputs(), 0));
+        LOG.infof("Moved %s/%s to generation %s (%d files merged, %d carried over); the old one is deleted after "
+                + "the grace period", spec.name(), merge.partition(), merge.generation(), merge.inputs().size(),
+                merge.carried().size());
     }
 
     @Override
