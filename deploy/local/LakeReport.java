@@ -4,9 +4,11 @@
  *
  *   java -cp duckdb_jdbc.jar deploy/local/LakeReport.java <data-dir>/<bucket> [--expect-records N] [--timeout S]
  *        [--expect-good ROWS --expect-sum AMOUNT --expect-bad RECORDS] [--only verdict]
+ *   java -cp duckdb_jdbc.jar deploy/local/LakeReport.java <data-dir>/<bucket> --folder DIR --expect-rows N
  *
  * With --expect-records it first waits until Silver rows plus quarantined records account for N records sent; with
  * the --expect-good/sum/bad figures of what was sent it ends with a verdict, and exits 1 when they do not match.
+ * With --folder it counts the rows of the Parquet files in one folder (not below it), and exits 1 unless there are N.
  */
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -33,8 +35,12 @@ public class LakeReport {
         java.math.BigDecimal expectSum = null;
         Long expectBad = null;
         boolean verdictOnly = false;
+        Path folder = null;
+        long expectRows = -1;
         for (int i = 1; i + 1 < args.length; i += 2) {
             switch (args[i]) {
+                case "--folder" -> folder = Path.of(args[i + 1]);
+                case "--expect-rows" -> expectRows = Long.parseLong(args[i + 1]);
                 case "--expect-records" -> expect = Long.parseLong(args[i + 1]);
                 case "--timeout" -> timeoutSeconds = Long.parseLong(args[i + 1]);
                 case "--expect-good" -> expectGood = Long.parseLong(args[i + 1]);
@@ -46,6 +52,16 @@ public class LakeReport {
         }
         try (Connection db = DriverManager.getConnection("jdbc:duckdb:"); Statement sql = db.createStatement()) {
             sql.execute("SET TimeZone = 'UTC'");
+            if (folder != null) {
+                long rows = count(sql, "SELECT count(*) FROM read_parquet('" + folder.resolve("*.parquet") + "')");
+                long files;
+                try (Stream<Path> listed = Files.list(folder)) {
+                    files = listed.filter(f -> f.toString().endsWith(".parquet")).count();
+                }
+                System.out.printf("  DuckDB reads %d rows from %d file(s) there: %s%n", rows, files,
+                        rows == expectRows ? "MATCH" : "MISMATCH, expected " + expectRows);
+                System.exit(rows == expectRows ? 0 : 1);
+            }
             if (expect >= 0) {
                 waitFor(sql, lake, expect, timeoutSeconds);
             }

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The main job, on one machine: build if needed, start the local S3 + SQS stack and the four services, send a
 # generated sales dataset (with some bad records planted) through the HTTP API, wait until it is in Silver, and
-# show what landed where, read back by DuckDB; compact Silver and check it again; show the table's Athena DDL.
+# show what landed where, read back by DuckDB; compact Silver and check it again; show a registered-mode table's
+# partition moved to a new generation folder by compaction, and the catalog following it; show the Athena DDL.
 # Each run starts from an empty lake under $MEDALLION_HOME (default .medallion/).
 #
 #   deploy/local/demo.sh [--records N]      (default 20000; stop everything with deploy/local/demo.sh stop)
@@ -96,6 +97,40 @@ merged="$(($(count '"silver/sales/[^"]*"') - written))"
 echo "  $merges partitions merged: $merged small files replaced by $written (details: $work/compaction.json)"
 java -cp "$MEDALLION_DUCKDB_JAR" "$LOCAL/LakeReport.java" "$MEDALLION_S3_DATA_DIR/$MEDALLION_BUCKET" --only verdict \
   --expect-good "$(stat good_rows)" --expect-sum "$(stat good_amount_sum)" --expect-bad "$(stat bad_rows)"
+step "Registered partitions: compaction moves refunds to a new generation folder and the catalog follows"
+# refunds registers its partitions in the catalog (for engines without projection): three transform runs leave three
+# small files in one day; compaction merges them into a new generation folder and points the catalog at it, while the
+# old files stay readable for queries that had already found them (deleted after the grace period)
+refunds="$MEDALLION_S3_DATA_DIR/$MEDALLION_BUCKET/silver/refunds/year=2026/month=11/day=20"
+for run in 1 2 3; do
+  for i in $(seq 1 100); do
+    printf '{"refund_id":"r-%d-%d","order_id":"o-%d","amount":"%d.50","ts":"2026-11-20T1%d:00:00Z"}\n' \
+      "$run" "$i" "$i" "$i" "$run"
+  done >"$work/refunds-$run.ndjson"
+  curl -sf -o /dev/null -H "Authorization: Bearer $API_KEY" -H 'Content-Type: application/x-ndjson' \
+    --data-binary "@$work/refunds-$run.ndjson" "$INGEST/v1/datasets/refunds/records"
+  for _ in $(seq 1 60); do # one transform run at a time: wait for its file
+    (($(find "$refunds" -name '*.parquet' 2>/dev/null | wc -l) >= run)) && break
+    sleep 1
+  done
+done
+echo "  300 refunds in $(find "$refunds" -maxdepth 1 -name '*.parquet' | wc -l) files of $refunds/"
+curl -sf -X POST -H "Authorization: Bearer $API_KEY" "$COMPACTION/v1/datasets/refunds/compactions" \
+  -o "$work/refunds-compaction.json"
+registered="$MEDALLION_S3_DATA_DIR/$MEDALLION_BUCKET/catalog/lake/refunds/partitions/year=2026/month=11/day=20.json"
+location=""
+for _ in $(seq 1 60); do
+  location="$(grep -o '"Location":"[^"]*_gen=[^"]*"' "$registered" 2>/dev/null | cut -d'"' -f4 || true)"
+  [[ -n "$location" ]] && break
+  sleep 1
+done
+[[ -n "$location" ]] || { echo "the catalog never registered the moved partition: see $MEDALLION_HOME/logs" >&2; exit 1; }
+echo "  the catalog registers the partition at $location"
+folder="$MEDALLION_S3_DATA_DIR/$MEDALLION_BUCKET/${location#s3://*/}"
+java -cp "$MEDALLION_DUCKDB_JAR" "$LOCAL/LakeReport.java" "$MEDALLION_S3_DATA_DIR/$MEDALLION_BUCKET" \
+  --folder "$folder" --expect-rows 300
+echo "  the old folder still holds $(find "$refunds" -maxdepth 1 -name '*.parquet' | wc -l) files for queries that found it before the move"
+
 step "Athena DDL of lake.sales, from catalog-service"
 for _ in $(seq 1 60); do
   curl -sf "$CATALOG/v1/databases/lake/tables/sales/ddl" -o "$work/ddl.sql" && break

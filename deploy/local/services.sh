@@ -5,7 +5,7 @@
 #
 # Knobs (environment): MEDALLION_HOME (as stack.sh), MEDALLION_INGEST_PORT (8081), MEDALLION_TRANSFORM_PORT (8082),
 # MEDALLION_COMPACTION_PORT (8083), MEDALLION_CATALOG_PORT (8084), MEDALLION_API_KEY (local-demo-key; the services
-# are given only its SHA-256), MEDALLION_API_KEY_DATASETS (datasets the key may write, comma-separated: sales,clicks),
+# are given only its SHA-256), MEDALLION_API_KEY_DATASETS (datasets the key may write, comma-separated: sales,clicks,refunds),
 # MEDALLION_DATASETS_FILE (deploy/local/datasets.yaml), MEDALLION_SERVICE_JAVA_OPTS (-Xmx512m),
 # MEDALLION_START_TIMEOUT (90 s). Services are the jars under */target/quarkus-app: build them first
 # (./mvnw package -DskipTests). Logs go to $MEDALLION_HOME/logs/{service}-service.log, appended across restarts.
@@ -91,7 +91,7 @@ cmd_start() {
       MEDALLION_DATASETS_FILE="$datasets" \
       nohup java ${MEDALLION_SERVICE_JAVA_OPTS:--Xmx512m} \
       -Dmedallion.auth.keys.local.sha256="$key_sha256" \
-      -Dmedallion.auth.keys.local.datasets="${MEDALLION_API_KEY_DATASETS:-sales,clicks}" \
+      -Dmedallion.auth.keys.local.datasets="${MEDALLION_API_KEY_DATASETS:-sales,clicks,refunds}" \
       -jar "$(jar_of "$s")" >>"$LOGS/$s-service.log" 2>&1 &
     echo $! >"$(pid_file "$s")"
     started+=("$s")

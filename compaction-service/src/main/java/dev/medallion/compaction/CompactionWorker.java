@@ -53,7 +53,7 @@ public class CompactionWorker {
     private final Compaction compaction;
     private final DuePartitions due;
     private final DatasetSpecs specs;
-    private final CompactionEvents metrics;
+    private final CompactionEvents events;
     private final CompactionConfig config;
     private final QueueConsumer consumer;
     /** Held while a partition is compacted: one merge at a time, and shutdown waits for it. */
@@ -62,11 +62,11 @@ public class CompactionWorker {
 
     public CompactionWorker(SqsClient sqs, Queues queues, MeterRegistry registry, LakeConfig lake,
             CompactionConfig config, Compaction compaction, DuePartitions due, DatasetSpecs specs,
-            CompactionEvents metrics) {
+            CompactionEvents events) {
         this.compaction = compaction;
         this.due = due;
         this.specs = specs;
-        this.metrics = metrics;
+        this.events = events;
         this.config = config;
         this.consumer = new QueueConsumer(sqs, queues, registry, config.consumer().settings(lake.queues().compaction()),
                 QueueConsumer.lakeMessages(this::handle));
@@ -149,7 +149,7 @@ public class CompactionWorker {
         // merges left unfinished where nothing is left to plan are finished here, not only at start-up
         exclusively(() -> compaction.recoverAll(spec));
         Map<String, List<ObjectInfo>> partitions = compaction.partitions(spec);
-        metrics.debt(spec, SmallFileDebt.of(partitions.values(), compaction.plan(spec).smallBelow(), Instant.now()));
+        events.debt(spec, SmallFileDebt.of(partitions.values(), compaction.plan(spec).smallBelow(), Instant.now()));
         int compacted = 0;
         for (Compaction.PartitionPlan plan : compaction.plan(spec, partitions)) {
             if (stopping) {
@@ -176,7 +176,7 @@ public class CompactionWorker {
     /** Compacts one partition, waiting for the merge in progress to finish first. */
     public Compaction.Outcome compact(DatasetSpec spec, String partition) {
         Compaction.Outcome outcome = exclusively(() -> compaction.compact(spec, partition));
-        metrics.planned(spec, outcome.plan().groups().size());
+        events.planned(spec, outcome.plan().groups().size());
         outcome.skipped().ifPresent(reason -> LOG.infof("Skipped %s/%s: %s", spec.name(), partition, reason));
         return outcome;
     }

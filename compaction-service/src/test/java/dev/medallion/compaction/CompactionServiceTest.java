@@ -14,6 +14,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Random;
 import java.util.Set;
 
@@ -24,7 +25,9 @@ import org.junit.jupiter.api.Test;
 import dev.medallion.lake.aws.S3ObjectStore;
 import dev.medallion.lake.catalog.PartitionLayout;
 import dev.medallion.lake.catalog.SilverColumns;
+import dev.medallion.lake.generations.Generations;
 import dev.medallion.lake.message.FilesWritten;
+import dev.medallion.lake.message.Messages;
 import dev.medallion.lake.parquet.RowWriter;
 import dev.medallion.lake.spec.DatasetSpec;
 import dev.medallion.lake.spec.DatasetSpecs;
@@ -34,6 +37,7 @@ import dev.medallion.support.testing.DuckDbQueries;
 import dev.medallion.support.testing.LocalStackResource;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
+import software.amazon.awssdk.services.sqs.SqsClient;
 
 @QuarkusTest
 @QuarkusTestResource(value = LocalStackResource.class, restrictToAnnotatedClass = true)
@@ -48,6 +52,8 @@ class CompactionServiceTest {
     DatasetSpecs specs;
     @Inject
     CompactionWorker worker;
+    @Inject
+    SqsClient sqs;
 
     @Test
     void isReadyOnlyWithTheLakeAndQueuesReachableAndExposesMetrics() {
@@ -121,6 +127,44 @@ class CompactionServiceTest {
                 .body(containsString("medallion_compaction_file_size_bytes{dataset=\"sales\",quantile=\"0.95\"}"));
     }
 
+    @Test
+    void aRegisteredPartitionMovesToANewGenerationKeepsTheOldOneAndTellsTheCatalog() throws Exception {
+        DatasetSpec refunds = specs.find("refunds").orElseThrow();
+        Generations generations = new Generations(store);
+        String partition = freshPartition();
+        List<FilesWritten.WrittenFile> inputs = smallFiles(refunds, partition, 5, 20);
+        queues.send("medallion-compaction", FilesWritten.silver(hex(), "refunds", "lake", inputs, List.of(), 0));
+
+        String moved = await().atMost(Duration.ofSeconds(60))
+                .until(() -> generations.currentFolder(refunds, partition), f -> f.contains("/_gen="));
+
+        List<ObjectInfo> merged = generations.currentFiles(refunds, partition);
+        assertThat(merged).singleElement().satisfies(f -> assertThat(f.key()).startsWith(moved));
+        assertThat(DuckDbQueries.query(store, merged.get(0).key(), "SELECT count(*), count(DISTINCT refund_id) FROM t"))
+                .containsExactly("100|100");
+        assertThat(generations.files(refunds, partition, "")).as("kept for queries that found the old location")
+                .hasSize(5);
+        FilesWritten announced = await().atMost(Duration.ofSeconds(30)).until(() -> catalogMessages().stream()
+                .filter(m -> m.dataset().equals("refunds") && m.files().get(0).key().startsWith(moved)).findFirst(),
+                Optional::isPresent).orElseThrow();
+        assertThat(announced.files()).extracting(FilesWritten.WrittenFile::key)
+                .containsExactly(merged.get(0).key());
+    }
+
+    /** Messages on the catalog queue (no catalog service runs here to take them), deleted as read. */
+    private List<FilesWritten> catalogMessages() {
+        String url = queues.url("medallion-catalog");
+        List<FilesWritten> messages = new ArrayList<>();
+        for (var message : sqs.receiveMessage(b -> b.queueUrl(url).maxNumberOfMessages(10).waitTimeSeconds(1))
+                .messages()) {
+            if (Messages.decode(message.body()) instanceof FilesWritten written) {
+                messages.add(written);
+            }
+            sqs.deleteMessage(b -> b.queueUrl(url).receiptHandle(message.receiptHandle()));
+        }
+        return messages;
+    }
+
     /** A day of a year no other test (or earlier run, whose data persists) writes. */
     private static String freshPartition() {
         return "year=" + (2100 + RANDOM.nextInt(7000)) + "/month=0" + (1 + RANDOM.nextInt(9)) + "/day="
@@ -128,26 +172,36 @@ class CompactionServiceTest {
     }
 
     private List<FilesWritten.WrittenFile> smallFiles(String partition, int count, int rowsEach) {
+        return smallFiles(specs.find("sales").orElseThrow(), partition, count, rowsEach);
+    }
+
+    private List<FilesWritten.WrittenFile> smallFiles(DatasetSpec spec, String partition, int count, int rowsEach) {
         List<FilesWritten.WrittenFile> files = new ArrayList<>();
         for (int i = 0; i < count; i++) {
-            files.add(silverFile(partition, "part-" + hex() + "-00000.parquet", i * rowsEach, (i + 1) * rowsEach,
-                    Instant.now().minusSeconds(60)));
+            files.add(silverFile(spec, partition, "part-" + hex() + "-00000.parquet", i * rowsEach,
+                    (i + 1) * rowsEach, Instant.now().minusSeconds(60)));
         }
         return files;
     }
 
     private FilesWritten.WrittenFile silverFile(String partition, String name, int from, int to, Instant ingestedAt) {
-        DatasetSpec spec = specs.find("sales").orElseThrow();
-        String key = "silver/sales/" + partition + "/" + name;
+        return silverFile(specs.find("sales").orElseThrow(), partition, name, from, to, ingestedAt);
+    }
+
+    /** A Silver file of sales (orders o-{from}..) or refunds (refunds of those orders, r-{from}..). */
+    private FilesWritten.WrittenFile silverFile(DatasetSpec spec, String partition, String name, int from, int to,
+            Instant ingestedAt) {
+        String key = "silver/" + spec.name() + "/" + partition + "/" + name;
         try (var out = new RowWriter(store, key, SilverColumns.of(spec), Set.of(), Map.of(),
                 RowWriter.Settings.defaults())) {
             for (int i = from; i < to; i++) {
                 Map<String, Object> values = new HashMap<>();
                 values.put("order_id", "o-" + i);
+                values.put("refund_id", "r-" + i);
                 values.put("amount", new BigDecimal("1.00"));
                 values.put("ts", Instant.parse("2026-11-20T10:00:00Z"));
                 values.put(SilverColumns.INGEST_ID, name + ":" + i);
-                values.put(SilverColumns.SOURCE_OBJECT, "bronze/sales/" + name);
+                values.put(SilverColumns.SOURCE_OBJECT, "bronze/" + spec.name() + "/" + name);
                 values.put(SilverColumns.INGESTED_AT, ingestedAt);
                 out.add(SilverColumns.of(spec).stream().map(c -> values.get(c.name())).toArray());
             }

@@ -1,8 +1,10 @@
 package dev.medallion.support;
 
+import dev.medallion.lake.catalog.PartitionInput;
 import dev.medallion.lake.catalog.TableInput;
 import dev.medallion.lake.compaction.DuePartitions;
 import dev.medallion.lake.compaction.Merge;
+import dev.medallion.lake.generations.Generations;
 import dev.medallion.lake.journal.Leases;
 import dev.medallion.lake.journal.RunJournal;
 import dev.medallion.lake.message.BronzeObjectLanded;
@@ -15,7 +17,8 @@ import io.quarkus.runtime.annotations.RegisterForReflection;
 @RegisterForReflection(targets = { BronzeObjectLanded.class, FilesWritten.class, FilesWritten.WrittenFile.class,
         TableInput.class, TableInput.Column.class, TableInput.StorageDescriptor.class, TableInput.SerDeInfo.class,
         ErrorBody.class, Promotion.Promoted.class, RunJournal.Intent.class, RunJournal.Source.class,
-        RunJournal.Decision.class, TransformResult.class, Merge.class, Leases.State.class, DuePartitions.Due.class })
+        RunJournal.Decision.class, TransformResult.class, Merge.class, Leases.State.class, DuePartitions.Due.class,
+        PartitionInput.class, Generations.Pointer.class, Generations.Retired.class })
 public final class NativeRegistrations {
     private NativeRegistrations() {
     }

@@ -6,6 +6,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -193,11 +194,12 @@ public final class Compaction {
             if (recover(spec, partitionPath) < 0) {
                 return skipped(partitionPath, "a merge of another process is still running in it");
             }
-            Set<String> writing = filesOfOpenTransformRuns(spec);
             if (Generations.moves(spec)) {
-                retireExpired(spec, partitionPath, writing);
+                retireExpired(spec, partitionPath);
             }
             List<ObjectInfo> files = generations.currentFiles(spec, partitionPath);
+            // read after the listing: a file a run published is in its intent before it is visible
+            Set<String> writing = filesOfOpenTransformRuns(spec);
             CompactionPlanner.Plan plan = planner(spec).plan(settled(files, writing), clock.instant());
             return Generations.moves(spec) ? moveToNewGeneration(spec, partitionPath, files, writing, plan, lease)
                     : mergeInPlace(spec, partitionPath, plan, lease);
@@ -318,7 +320,7 @@ public final class Compaction {
                     int done = recover(spec, partition);
                     recovered += Math.max(0, done);
                     if (done >= 0 && retiring.contains(partition)) {
-                        retireExpired(spec, partition, filesOfOpenTransformRuns(spec));
+                        retireExpired(spec, partition);
                     }
                 }
             }
@@ -416,7 +418,7 @@ public final class Compaction {
             pointer = new Generations.Pointer(partition, merge.generation(), retired);
             generations.save(spec, pointer);
         }
-        carryOver(spec, pointer, filesOfOpenTransformRuns(spec));
+        carryOver(spec, pointer);
         listener.moved(spec, merge);
         journal.finished(run);
     }
@@ -426,20 +428,24 @@ public final class Compaction {
      * arrived after the move), under the same name, and saves the pointer with those names. Files of transform runs
      * that may still roll back stay: the run carries them over once it commits.
      *
-     * @return the pointer as saved
+     * @return the pointer as saved, and the files of transform runs still open, read after the retired generations
+     *         were listed
      */
-    private Generations.Pointer carryOver(DatasetSpec spec, Generations.Pointer pointer, Set<String> writing) {
+    private CarriedOver carryOver(DatasetSpec spec, Generations.Pointer pointer) {
         String partition = pointer.partition();
+        Map<Generations.Retired, List<ObjectInfo>> retiredFiles = new LinkedHashMap<>();
+        pointer.retired().forEach(r -> retiredFiles.put(r, generations.files(spec, partition, r.generation())));
+        Set<String> writing = filesOfOpenTransformRuns(spec); // after the listing: see compact
         String current = Generations.folder(spec, partition, pointer.generation());
         Set<String> present = generations.files(spec, partition, pointer.generation()).stream()
                 .map(o -> Generations.name(o.key())).collect(Collectors.toSet());
         List<Generations.Retired> retired = new ArrayList<>();
         boolean changed = false;
-        for (Generations.Retired old : pointer.retired()) {
-            List<String> carried = new ArrayList<>(old.carried());
-            for (ObjectInfo file : generations.files(spec, partition, old.generation())) {
+        for (Map.Entry<Generations.Retired, List<ObjectInfo>> old : retiredFiles.entrySet()) {
+            List<String> carried = new ArrayList<>(old.getKey().carried());
+            for (ObjectInfo file : old.getValue()) {
                 String name = Generations.name(file.key());
-                if (pointer.carriedAfter(old, name) || writing.contains(file.key())) {
+                if (pointer.carriedAfter(old.getKey(), name) || writing.contains(file.key())) {
                     continue;
                 }
                 if (!present.contains(name)) {
@@ -448,32 +454,38 @@ public final class Compaction {
                 carried.add(name);
                 changed = true;
             }
-            retired.add(new Generations.Retired(old.generation(), old.retiredAt(), carried));
+            retired.add(new Generations.Retired(old.getKey().generation(), old.getKey().retiredAt(), carried));
         }
         if (!changed) {
-            return pointer;
+            return new CarriedOver(pointer, writing);
         }
         Generations.Pointer saved = new Generations.Pointer(partition, pointer.generation(), retired);
         generations.save(spec, saved);
-        return saved;
+        return new CarriedOver(saved, writing);
+    }
+
+    private record CarriedOver(Generations.Pointer pointer, Set<String> writing) {
     }
 
     /**
      * Deletes a partition's generations retired longer ago than the grace period, once every file in them is held by
-     * a newer one; one a transform run that may still roll back is writing into waits.
+     * a newer one; one a transform run that may still roll back is writing into waits. A run that read the pointer
+     * before the move and publishes after the deletion still copies its file over itself once it commits.
      */
-    private void retireExpired(DatasetSpec spec, String partition, Set<String> writing) {
+    private void retireExpired(DatasetSpec spec, String partition) {
         Optional<Generations.Pointer> found = generations.pointer(spec, partition);
         Instant before = clock.instant().minus(settings.grace());
         if (found.isEmpty() || found.get().retired().stream().noneMatch(r -> r.retiredAt().isBefore(before))) {
             return;
         }
-        Generations.Pointer pointer = carryOver(spec, found.get(), writing);
+        CarriedOver carried = carryOver(spec, found.get());
+        Generations.Pointer pointer = carried.pointer();
         List<Generations.Retired> kept = new ArrayList<>();
         for (Generations.Retired old : pointer.retired()) {
             List<String> files = generations.files(spec, partition, old.generation()).stream().map(ObjectInfo::key)
                     .toList();
-            if (old.retiredAt().isBefore(before) && files.stream().noneMatch(writing::contains)) {
+            boolean held = files.stream().allMatch(f -> pointer.carriedAfter(old, Generations.name(f)));
+            if (old.retiredAt().isBefore(before) && held && files.stream().noneMatch(carried.writing()::contains)) {
                 store.deleteAll(files);
             } else {
                 kept.add(old);
