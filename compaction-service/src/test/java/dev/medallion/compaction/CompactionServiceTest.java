@@ -63,7 +63,8 @@ class CompactionServiceTest {
                 .body("checks[0].data.sqs", containsString("reachable"));
         given().when().get("/q/health/live").then().statusCode(200);
         given().when().get("/q/metrics").then().statusCode(200).body(containsString("jvm_memory_used_bytes"))
-                .body(containsString("medallion_aws_requests_total{operation=\"HeadBucket\",service=\"S3\",status=\"200\"}"));
+                .body(containsString(
+                        "medallion_aws_requests_total{operation=\"GetBucketLocation\",service=\"S3\",status=\"200\"}"));
     }
 
     @Test

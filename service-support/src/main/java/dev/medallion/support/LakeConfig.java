@@ -39,6 +39,12 @@ public interface LakeConfig {
     }
 
     interface QueueNames {
+        /**
+         * The queues this service receives from or sends to: readiness checks only those, so its IAM role needs no
+         * access to the others. Each service's application.properties names its own.
+         */
+        List<String> used();
+
         /** Producer records for ingest. */
         @WithDefault("medallion-ingest")
         String ingest();

@@ -8,7 +8,7 @@ import org.eclipse.microprofile.health.Readiness;
 
 import dev.medallion.lake.aws.S3ObjectStore;
 
-/** Ready only when the lake bucket and every pipeline queue answer with our credentials. */
+/** Ready only when the lake bucket and every queue this service uses answer with our credentials. */
 @Readiness
 @ApplicationScoped
 public class LakeReadiness implements HealthCheck {
@@ -33,9 +33,7 @@ public class LakeReadiness implements HealthCheck {
                     + e.getMessage()).build();
         }
         try {
-            var names = config.queues();
-            for (String queue : new String[] { names.ingest(), names.transform(), names.compaction(),
-                    names.catalog() }) {
+            for (String queue : config.queues().used()) {
                 queues.url(queue);
             }
             response.withData("sqs", "queues reachable");

@@ -33,6 +33,7 @@ import software.amazon.awssdk.services.sqs.model.DeleteMessageBatchRequestEntry;
 import software.amazon.awssdk.services.sqs.model.Message;
 import software.amazon.awssdk.services.sqs.model.MessageAttributeValue;
 import software.amazon.awssdk.services.sqs.model.MessageSystemAttributeName;
+import software.amazon.awssdk.services.sqs.model.QueueAttributeName;
 
 /**
  * Long-polls one queue with a few threads and hands each message to a handler. A message is deleted only after the
@@ -47,6 +48,8 @@ public final class QueueConsumer {
     private static final Logger LOG = Logger.getLogger(QueueConsumer.class);
     /** SQS's limit for batch requests and for one receive. */
     private static final int BATCH = 10;
+    /** How often the queue's and its dead-letter queue's depth are read. */
+    private static final Duration DEPTH_PERIOD = Duration.ofSeconds(30);
 
     /**
      * Starts the work for one message; the returned stage completes when the work is done. Throwing, or failing the
@@ -91,6 +94,9 @@ public final class QueueConsumer {
     private final MeterRegistry metrics;
     private final Clock clock;
     private final AtomicLong lagMillis = new AtomicLong();
+    /** Messages waiting in the queue and in its dead-letter queue, as SQS last reported them; -1 until then. */
+    private final AtomicLong waiting = new AtomicLong(-1);
+    private final AtomicLong deadLettered = new AtomicLong(-1);
     private final Timer duration;
     /** Receipt handles of received messages not yet finished, whose visibility the heartbeat extends. */
     private final Map<String, Boolean> held = new ConcurrentHashMap<>();
@@ -115,6 +121,8 @@ public final class QueueConsumer {
         Tags tags = Tags.of("queue", settings.queue());
         metrics.gauge("medallion.queue.lag.seconds", tags, lagMillis, v -> v.get() / 1000.0);
         metrics.gauge("medallion.queue.held.messages", tags, held, Map::size);
+        metrics.gauge("medallion.queue.depth.messages", tags, waiting, QueueConsumer::known);
+        metrics.gauge("medallion.queue.dead.letter.messages", tags, deadLettered, QueueConsumer::known);
         this.duration = Timer.builder("medallion.queue.handling").tags(tags)
                 .description("Time from receiving a message to finishing its work").publishPercentileHistogram()
                 .register(metrics);
@@ -150,6 +158,7 @@ public final class QueueConsumer {
         });
         long period = Math.max(200, settings.visibilityTimeout().toMillis() / 3);
         heartbeat.scheduleAtFixedRate(this::extendHeld, period, period, TimeUnit.MILLISECONDS);
+        heartbeat.scheduleWithFixedDelay(this::measureDepth, 0, DEPTH_PERIOD.toMillis(), TimeUnit.MILLISECONDS);
         LOG.infof("Polling %s with %d threads", settings.queue(), settings.pollers());
     }
 
@@ -188,6 +197,29 @@ public final class QueueConsumer {
         heartbeat = null;
         settlers.shutdown();
         LOG.infof("Stopped polling %s", settings.queue());
+    }
+
+    /**
+     * Reads how many messages wait in the queue and in its dead-letter queue: what alerts on work queued without
+     * progress, and on dead letters, need (SQS's figures are approximate and a minute late at most).
+     */
+    private void measureDepth() {
+        try {
+            waiting.set(visibleMessages(settings.queue()));
+            deadLettered.set(visibleMessages(settings.queue() + "-dlq"));
+        } catch (RuntimeException e) {
+            LOG.debugf("Cannot read the depth of %s: %s", settings.queue(), e.toString());
+        }
+    }
+
+    private long visibleMessages(String queue) {
+        return Long.parseLong(sqs.getQueueAttributes(b -> b.queueUrl(queues.url(queue))
+                .attributeNames(QueueAttributeName.APPROXIMATE_NUMBER_OF_MESSAGES)).attributes()
+                .getOrDefault(QueueAttributeName.APPROXIMATE_NUMBER_OF_MESSAGES, "0"));
+    }
+
+    private static double known(AtomicLong value) {
+        return value.get() < 0 ? Double.NaN : value.get();
     }
 
     private void pollLoop() {

@@ -90,6 +90,37 @@ class QueueConsumerTest {
     }
 
     @Test
+    void reportsTheMessagesWaitingInItsQueueAndInItsDeadLetterQueue() {
+        String queue = "medallion-transform"; // a queue of its own: the other tests here use the ingest queue
+        sqs.purgeQueue(b -> b.queueUrl(queues.url(queue)));
+        sqs.purgeQueue(b -> b.queueUrl(queues.url(queue + "-dlq")));
+        for (int i = 0; i < 3; i++) {
+            sqs.sendMessage(b -> b.queueUrl(queues.url(queue)).messageBody("waiting"));
+        }
+        for (int i = 0; i < 2; i++) {
+            sqs.sendMessage(b -> b.queueUrl(queues.url(queue + "-dlq")).messageBody("dead"));
+        }
+        var metrics = new SimpleMeterRegistry();
+        var consumer = new QueueConsumer(sqs, queues, metrics, new QueueConsumer.Settings(queue, 1,
+                Duration.ofSeconds(1), Duration.ofSeconds(10), Duration.ofSeconds(30)), message -> {
+                    throw new IllegalStateException("nothing is received while the handler has no room");
+                }, () -> false);
+        consumer.start();
+        try {
+            await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> {
+                assertThat(metrics.get("medallion.queue.depth.messages").tag("queue", queue).gauge().value())
+                        .isEqualTo(3.0);
+                assertThat(metrics.get("medallion.queue.dead.letter.messages").tag("queue", queue).gauge().value())
+                        .isEqualTo(2.0);
+            });
+        } finally {
+            consumer.stop();
+            sqs.purgeQueue(b -> b.queueUrl(queues.url(queue)));
+            sqs.purgeQueue(b -> b.queueUrl(queues.url(queue + "-dlq")));
+        }
+    }
+
+    @Test
     void sendsAMessageItCanNeverHandleToTheDeadLetterQueueWithItsReason() {
         var consumer = new QueueConsumer(sqs, queues, new SimpleMeterRegistry(),
                 new QueueConsumer.Settings(QUEUE, 1, Duration.ofSeconds(1), Duration.ofSeconds(10),

@@ -181,8 +181,12 @@ public final class S3ObjectStore implements ObjectStore, SupportsPrefixListing {
                 .map(o -> new ObjectInfo(o.key(), o.size(), o.lastModified(), Map.of()));
     }
 
-    /** A readiness probe: the bucket exists and the credentials can reach it. */
+    /**
+     * A readiness probe: the bucket exists and the credentials can reach it. {@code GetBucketLocation}, not
+     * {@code HeadBucket}: the latter needs {@code s3:ListBucket} on the whole bucket, which a service's role grants
+     * only for its own prefixes.
+     */
     public void checkAccess() {
-        s3.headBucket(b -> b.bucket(bucket));
+        s3.getBucketLocation(b -> b.bucket(bucket));
     }
 }
