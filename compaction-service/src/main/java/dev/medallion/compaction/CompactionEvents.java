@@ -121,10 +121,15 @@ public class CompactionEvents implements Compaction.Listener {
             gauge("medallion.compaction.small.files", tags, holder, SmallFileDebt::smallFiles);
             gauge("medallion.compaction.small.bytes", tags, holder, SmallFileDebt::smallBytes);
             gauge("medallion.compaction.partition.files.max", tags, holder, SmallFileDebt::maxFilesPerPartition);
-            gauge("medallion.compaction.file.size.bytes", tags.and("quantile", "0.5"), holder,
+            // "percentile", not "quantile": Prometheus keeps that label for summaries, and these are gauges
+            gauge("medallion.compaction.file.size.bytes", tags.and("percentile", "50"), holder,
                     SmallFileDebt::medianFileBytes);
-            gauge("medallion.compaction.file.size.bytes", tags.and("quantile", "0.95"), holder,
+            gauge("medallion.compaction.file.size.bytes", tags.and("percentile", "95"), holder,
                     SmallFileDebt::p95FileBytes);
+            // the outcomes at zero from the first sweep on, so alerts and dashboards see "none", not "no data"
+            for (String outcome : List.of("planned", "merged", "failed")) {
+                metrics.counter("medallion.compaction.groups", "dataset", dataset, "outcome", outcome);
+            }
             gauge("medallion.compaction.oldest.small.file.age.seconds", tags, holder,
                     d -> d.oldestSmallFileAge().toSeconds());
             return holder;

@@ -22,9 +22,11 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
 import org.junit.jupiter.api.AfterAll;
@@ -67,6 +69,8 @@ class PipelineSystemIT {
                 old.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
             }
         }
+        // the first sweep soon after start: it measures the small-file debt the alerts and the dashboard read
+        pipeline.environment.put("MEDALLION_COMPACTION_SWEEP_DELAY", "1s");
         pipeline.start();
 
         var ndjson = new ByteArrayOutputStream();
@@ -298,6 +302,26 @@ class PipelineSystemIT {
                     .build(), HttpResponse.BodyHandlers.ofString()).body();
             assertThat(metrics).contains("medallion_aws_requests_total");
             assertThat(promtool(metrics)).as(service + " metrics checked by promtool").isEmpty();
+        }
+    }
+
+    @Test
+    @Order(11)
+    void theAlertsAndTheDashboardUseOnlyMetricsTheServicesExpose() throws Exception {
+        StringBuilder pages = new StringBuilder();
+        for (String service : List.of("ingest", "transform", "compaction", "catalog")) {
+            pages.append(HTTP.send(HttpRequest.newBuilder(URI.create(pipeline.url(service) + "/q/metrics")).build(),
+                    HttpResponse.BodyHandlers.ofString()).body());
+        }
+        Set<String> exposed = pages.toString().lines().filter(l -> !l.startsWith("#") && !l.isBlank())
+                .map(l -> l.split("[{ ]", 2)[0]).collect(Collectors.toSet());
+        for (String file : List.of("alerts.yaml", "medallion-dashboard.json")) {
+            String text = Files.readString(pipeline.root.resolve("deploy/k8s/base/" + file));
+            Set<String> used = java.util.regex.Pattern.compile("\\b(?:medallion|jvm)_[a-z0-9_]+").matcher(text)
+                    .results().map(java.util.regex.MatchResult::group).collect(Collectors.toSet());
+
+            assertThat(used).as(file).hasSizeGreaterThan(5);
+            assertThat(exposed).as("what %s refers to, on the services' /q/metrics pages", file).containsAll(used);
         }
     }
 
