@@ -141,48 +141,38 @@ public final class LocalGlueEndpoint implements AutoCloseable {
                         .forEach(list::add);
                 ok(exchange, JSON.createObjectNode().set("Partitions", list));
             }
-            case "BatchCreatePartition" -> batch(exchange, body, "PartitionInputList", 100, true);
-            case "BatchDeletePartition" -> batch(exchange, body, "PartitionsToDelete", 25, false);
-            case "BatchUpdatePartition" -> update(exchange, body);
+            case "BatchCreatePartition" -> batch(exchange, body, Batch.CREATE);
+            case "BatchDeletePartition" -> batch(exchange, body, Batch.DELETE);
+            case "BatchUpdatePartition" -> batch(exchange, body, Batch.UPDATE);
             default -> error(exchange, "InvalidInputException", "Operation " + operation + " is not implemented here");
         }
     }
 
-    /** Glue's batch semantics: at most {@code limit} entries, per-entry errors in the answer, the rest applied. */
-    private void batch(HttpExchange exchange, JsonNode body, String field, int limit, boolean create)
-            throws IOException {
-        JsonNode entries = body.path(field);
-        if (entries.size() > limit) {
-            error(exchange, "InvalidInputException", field + " holds " + entries.size() + " entries; at most " + limit);
-            return;
+    /** Glue's partition batch calls: where the entries and their values are, and how many one request may hold. */
+    private enum Batch {
+        CREATE("PartitionInputList", "Values", "PartitionValues", 100),
+        DELETE("PartitionsToDelete", "Values", "PartitionValues", 25),
+        UPDATE("Entries", "PartitionValueList", "PartitionValueList", 100);
+
+        final String entries;
+        final String values;
+        final String errorValues;
+        final int limit;
+
+        Batch(String entries, String values, String errorValues, int limit) {
+            this.entries = entries;
+            this.values = values;
+            this.errorValues = errorValues;
+            this.limit = limit;
         }
-        String table = body.path("DatabaseName").asText() + "." + body.path("TableName").asText();
-        Map<String, JsonNode> existing = partitions.computeIfAbsent(table, t -> new TreeMap<>());
-        ArrayNode errors = JSON.createArrayNode();
-        for (JsonNode entry : entries) {
-            List<String> values = new ArrayList<>();
-            entry.path("Values").forEach(v -> values.add(v.asText()));
-            String id = String.join("/", values);
-            boolean present = existing.containsKey(id);
-            if (create == present) {
-                ObjectNode failure = errors.addObject();
-                failure.set("PartitionValues", entry.path("Values"));
-                failure.putObject("ErrorDetail").put("ErrorCode", present ? "AlreadyExistsException"
-                        : "EntityNotFoundException").put("ErrorMessage", "Partition " + id);
-            } else if (create) {
-                existing.put(id, entry);
-            } else {
-                existing.remove(id);
-            }
-        }
-        ok(exchange, JSON.createObjectNode().set("Errors", errors));
     }
 
-    /** Glue's {@code BatchUpdatePartition}: at most 100 entries, a missing partition an error of its entry. */
-    private void update(HttpExchange exchange, JsonNode body) throws IOException {
-        JsonNode entries = body.path("Entries");
-        if (entries.size() > 100) {
-            error(exchange, "InvalidInputException", "Entries holds " + entries.size() + " entries; at most 100");
+    /** Glue's batch semantics: at most {@code limit} entries, per-entry errors in the answer, the rest applied. */
+    private void batch(HttpExchange exchange, JsonNode body, Batch batch) throws IOException {
+        JsonNode entries = body.path(batch.entries);
+        if (entries.size() > batch.limit) {
+            error(exchange, "InvalidInputException", batch.entries + " holds " + entries.size() + " entries; at most "
+                    + batch.limit);
             return;
         }
         String table = body.path("DatabaseName").asText() + "." + body.path("TableName").asText();
@@ -190,15 +180,20 @@ public final class LocalGlueEndpoint implements AutoCloseable {
         ArrayNode errors = JSON.createArrayNode();
         for (JsonNode entry : entries) {
             List<String> values = new ArrayList<>();
-            entry.path("PartitionValueList").forEach(v -> values.add(v.asText()));
+            entry.path(batch.values).forEach(v -> values.add(v.asText()));
             String id = String.join("/", values);
-            if (existing.containsKey(id)) {
-                existing.put(id, entry.path("PartitionInput"));
-            } else {
+            boolean present = existing.containsKey(id);
+            if ((batch == Batch.CREATE) == present) {
                 ObjectNode failure = errors.addObject();
-                failure.set("PartitionValueList", entry.path("PartitionValueList"));
-                failure.putObject("ErrorDetail").put("ErrorCode", "EntityNotFoundException")
-                        .put("ErrorMessage", "Partition " + id);
+                failure.set(batch.errorValues, entry.path(batch.values));
+                failure.putObject("ErrorDetail").put("ErrorCode", present ? "AlreadyExistsException"
+                        : "EntityNotFoundException").put("ErrorMessage", "Partition " + id);
+            } else {
+                switch (batch) {
+                    case CREATE -> existing.put(id, entry);
+                    case DELETE -> existing.remove(id);
+                    case UPDATE -> existing.put(id, entry.path("PartitionInput"));
+                }
             }
         }
         ok(exchange, JSON.createObjectNode().set("Errors", errors));
