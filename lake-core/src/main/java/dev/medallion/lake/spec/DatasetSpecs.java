@@ -195,6 +195,13 @@ public final class DatasetSpecs {
             return new FieldType.Field(name, FieldType.parse(node.asText()), false);
         }
         requireObject(node, fieldWhere);
+        String typed = node.path("type").asText("");
+        if (typed.chars().filter(c -> c == '(' || c == '<').count() > typed.chars().filter(c -> c == ')' || c == '>')
+                .count()) {
+            // YAML's flow map { type: decimal(12,2) } splits at the comma: the rest arrives as a key of its own
+            throw new ValidationException("Cannot define " + fieldWhere + ": type '" + typed + "' is cut at a comma; "
+                    + "quote a type with a comma in a { ... } map, as in { type: \"decimal(12,2)\" }");
+        }
         rejectUnknownKeys(node, FIELD_KEYS, fieldWhere);
         String type = text(node, "type", fieldWhere)
                 .orElseThrow(() -> new ValidationException("Cannot define " + fieldWhere + ": 'type' is required"));

@@ -220,6 +220,29 @@ class DatasetSpecsTest {
     }
 
     @Test
+    void anUnquotedTypeWithACommaInAFlowMapIsExplained() {
+        assertThatThrownBy(() -> parse("""
+                datasets:
+                  sales:
+                    event-time: ts
+                    schema:
+                      amount: { type: decimal(12,2), required: true }
+                      ts:     { type: timestamp }
+                """))
+                .isInstanceOf(ValidationException.class)
+                .hasMessageContaining("field 'amount': type 'decimal(12' is cut at a comma")
+                .hasMessageContaining("{ type: \"decimal(12,2)\" }");
+        assertThat(parse("""
+                datasets:
+                  sales:
+                    event-time: ts
+                    schema:
+                      amount: decimal(12,2)
+                      ts:     { type: timestamp, required: true }
+                """).find("sales")).as("in block style, or quoted, the comma is no problem").isPresent();
+    }
+
+    @Test
     void rejectsAnUnknownFieldKey() {
         assertThatThrownBy(() -> parse("""
                 datasets:
