@@ -26,6 +26,7 @@ import dev.medallion.lake.catalog.TableInput;
 import dev.medallion.lake.spec.DatasetName;
 import dev.medallion.support.ErrorMappers;
 import dev.medallion.support.LakeConfig;
+import io.quarkus.runtime.annotations.RegisterForReflection;
 
 /**
  * The catalog's API: databases, tables (schema, projection, partitions in storage), their Athena DDL, and a rebuild
@@ -49,12 +50,16 @@ public class CatalogResource {
     }
 
     /** A table as the API shows it. */
+    // returned inside a Response (or as Object): native images know its shape only when registered
+    @RegisterForReflection
     public record TableView(String database, String name, String location, List<Column> columns,
             List<Column> partitionKeys, Map<String, Map<String, String>> projection, PartitionsSeen partitions,
             TableInput table) {
     }
 
     /** A column and its Hive type, as Athena names it. */
+    // returned inside a Response (or as Object): native images know its shape only when registered
+    @RegisterForReflection
     public record Column(String name, String type) {
         static List<Column> of(List<TableInput.Column> columns) {
             return columns.stream().map(c -> new Column(c.name(), c.type())).toList();
@@ -65,6 +70,8 @@ public class CatalogResource {
      * The partitions holding Parquet objects under the table's location, first and last by time; absent when the
      * location is outside the lake bucket.
      */
+    // returned inside a Response (or as Object): native images know its shape only when registered
+    @RegisterForReflection
     public record PartitionsSeen(int count, Map<String, String> first, Map<String, String> last) {
     }
 

@@ -54,6 +54,8 @@ public class CompactionResource {
     }
 
     /** What compacting a partition did. */
+    // returned inside a Response (or as Object): native images know its shape only when registered
+    @RegisterForReflection
     public record OutcomeView(String partition, List<Merge> merges, int failedGroups, String skipped) {
         static OutcomeView of(Compaction.Outcome outcome) {
             return new OutcomeView(outcome.partition(), outcome.merges(), outcome.failed(),
@@ -64,6 +66,8 @@ public class CompactionResource {
     public record Plans(String dataset, boolean dryRun, List<PlanView> partitions) {
     }
 
+    // returned inside a Response (or as Object): native images know its shape only when registered
+    @RegisterForReflection
     public record Outcomes(String dataset, boolean dryRun, List<OutcomeView> partitions) {
     }
 

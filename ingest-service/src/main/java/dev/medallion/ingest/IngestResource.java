@@ -34,6 +34,7 @@ import dev.medallion.lake.spec.DatasetName;
 import dev.medallion.lake.spec.DatasetSpecs;
 import dev.medallion.support.ErrorBody;
 import dev.medallion.support.ErrorMappers;
+import io.quarkus.runtime.annotations.RegisterForReflection;
 import io.smallrye.common.annotation.Blocking;
 
 /**
@@ -81,6 +82,8 @@ public class IngestResource {
      * @param malformedPositions the first malformed NDJSON lines, which go to quarantine with a reason
      * @param replayed whether this answers a retry from the first attempt's record
      */
+    // returned inside a Response (or as Object): native images know its shape only when registered
+    @RegisterForReflection
     public record Accepted(String dataset, String requestId, String bronzeKey, long records, long malformed,
             List<Long> malformedPositions, String receivedAt, boolean replayed) {
     }
