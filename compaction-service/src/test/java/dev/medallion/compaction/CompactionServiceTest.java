@@ -1,5 +1,7 @@
 package dev.medallion.compaction;
 
+import static dev.medallion.compaction.SilverFiles.freshPartition;
+import static dev.medallion.compaction.SilverFiles.hex;
 import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -7,28 +9,20 @@ import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.hasSize;
 
-import java.math.BigDecimal;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
-import java.util.Random;
-import java.util.Set;
 
 import jakarta.inject.Inject;
 
 import org.junit.jupiter.api.Test;
 
 import dev.medallion.lake.aws.S3ObjectStore;
-import dev.medallion.lake.catalog.PartitionLayout;
-import dev.medallion.lake.catalog.SilverColumns;
 import dev.medallion.lake.generations.Generations;
 import dev.medallion.lake.message.FilesWritten;
 import dev.medallion.lake.message.Messages;
-import dev.medallion.lake.parquet.RowWriter;
 import dev.medallion.lake.spec.DatasetSpec;
 import dev.medallion.lake.spec.DatasetSpecs;
 import dev.medallion.lake.store.ObjectInfo;
@@ -42,7 +36,6 @@ import software.amazon.awssdk.services.sqs.SqsClient;
 @QuarkusTest
 @QuarkusTestResource(value = LocalStackResource.class, restrictToAnnotatedClass = true)
 class CompactionServiceTest {
-    private static final Random RANDOM = new Random();
 
     @Inject
     S3ObjectStore store;
@@ -70,12 +63,12 @@ class CompactionServiceTest {
     @Test
     void filesWrittenEventsGetAPartitionsSmallFilesMergedIntoOneWithEveryKeyOnce() throws Exception {
         String partition = freshPartition();
-        List<FilesWritten.WrittenFile> inputs = smallFiles(partition, 6, 200);
+        List<FilesWritten.WrittenFile> inputs = silver().smallFiles("sales", partition, 6, 200);
         // the last file repeats the first one's orders, ingested later: one copy of each must stay
-        inputs.add(silverFile(partition, "part-" + hex() + "-00000.parquet", 0, 200, Instant.now()));
+        inputs.add(silver().file("sales", partition, "part-" + hex() + "-00000.parquet", 0, 200, Instant.now()));
         queues.send("medallion-compaction", FilesWritten.silver(hex(), "sales", "lake", inputs, List.of(), 0));
 
-        List<ObjectInfo> files = await().atMost(Duration.ofSeconds(60)).until(() -> files(partition),
+        List<ObjectInfo> files = await().atMost(Duration.ofSeconds(60)).until(() -> silver().files("sales", partition),
                 f -> f.size() == 1);
 
         assertThat(inputs).extracting(FilesWritten.WrittenFile::key).doesNotContain(files.get(0).key());
@@ -89,7 +82,7 @@ class CompactionServiceTest {
     @Test
     void theApiShowsThePlanWithoutChangingAnythingAndCompactsOnlyWithAKeyForTheDataset() throws Exception {
         String partition = freshPartition();
-        smallFiles(partition, 5, 50);
+        silver().smallFiles("sales", partition, 5, 50);
 
         given().queryParam("partition", partition).when().get("/v1/datasets/sales/compactions").then()
                 .statusCode(200).body("dryRun", equalTo(true))
@@ -98,7 +91,7 @@ class CompactionServiceTest {
                 .body("partitions[0].groups[0].files", hasSize(5));
         given().header("X-Api-Key", "test-key").queryParam("partition", partition).queryParam("dry-run", true)
                 .when().post("/v1/datasets/sales/compactions").then().statusCode(200).body("dryRun", equalTo(true));
-        assertThat(files(partition)).hasSize(5);
+        assertThat(silver().files("sales", partition)).hasSize(5);
 
         given().queryParam("partition", partition).when().post("/v1/datasets/sales/compactions").then()
                 .statusCode(401);
@@ -107,18 +100,18 @@ class CompactionServiceTest {
         given().header("X-Api-Key", "test-key").queryParam("partition", "year=2026/month=13/day=01").when()
                 .post("/v1/datasets/sales/compactions").then().statusCode(400)
                 .body("reason", containsString("not a date"));
-        assertThat(files(partition)).hasSize(5);
+        assertThat(silver().files("sales", partition)).hasSize(5);
 
         given().header("X-Api-Key", "test-key").queryParam("partition", partition).when()
                 .post("/v1/datasets/sales/compactions").then().statusCode(200)
                 .body("partitions[0].merges[0].inputs", hasSize(5))
                 .body("partitions[0].merges[0].rowsDeduplicated", equalTo(0));
-        assertThat(files(partition)).hasSize(1);
+        assertThat(silver().files("sales", partition)).hasSize(1);
     }
 
     @Test
     void aSweepMeasuresEachTablesSmallFileDebt() {
-        smallFiles(freshPartition(), 2, 10); // too few to merge: debt that stays
+        silver().smallFiles("sales", freshPartition(), 2, 10); // too few to merge: debt that stays
 
         worker.sweep();
 
@@ -133,7 +126,7 @@ class CompactionServiceTest {
         DatasetSpec refunds = specs.find("refunds").orElseThrow();
         Generations generations = new Generations(store);
         String partition = freshPartition();
-        List<FilesWritten.WrittenFile> inputs = smallFiles(refunds, partition, 5, 20);
+        List<FilesWritten.WrittenFile> inputs = silver().smallFiles("refunds", partition, 5, 20);
         queues.send("medallion-compaction", FilesWritten.silver(hex(), "refunds", "lake", inputs, List.of(), 0));
 
         String moved = await().atMost(Duration.ofSeconds(60))
@@ -166,60 +159,8 @@ class CompactionServiceTest {
         return messages;
     }
 
-    /** A day of a year no other test (or earlier run, whose data persists) writes. */
-    private static String freshPartition() {
-        return "year=" + (2100 + RANDOM.nextInt(7000)) + "/month=0" + (1 + RANDOM.nextInt(9)) + "/day="
-                + (10 + RANDOM.nextInt(18));
-    }
-
-    private List<FilesWritten.WrittenFile> smallFiles(String partition, int count, int rowsEach) {
-        return smallFiles(specs.find("sales").orElseThrow(), partition, count, rowsEach);
-    }
-
-    private List<FilesWritten.WrittenFile> smallFiles(DatasetSpec spec, String partition, int count, int rowsEach) {
-        List<FilesWritten.WrittenFile> files = new ArrayList<>();
-        for (int i = 0; i < count; i++) {
-            files.add(silverFile(spec, partition, "part-" + hex() + "-00000.parquet", i * rowsEach,
-                    (i + 1) * rowsEach, Instant.now().minusSeconds(60)));
-        }
-        return files;
-    }
-
-    private FilesWritten.WrittenFile silverFile(String partition, String name, int from, int to, Instant ingestedAt) {
-        return silverFile(specs.find("sales").orElseThrow(), partition, name, from, to, ingestedAt);
-    }
-
-    /** A Silver file of sales (orders o-{from}..) or refunds (refunds of those orders, r-{from}..). */
-    private FilesWritten.WrittenFile silverFile(DatasetSpec spec, String partition, String name, int from, int to,
-            Instant ingestedAt) {
-        String key = "silver/" + spec.name() + "/" + partition + "/" + name;
-        try (var out = new RowWriter(store, key, SilverColumns.of(spec), Set.of(), Map.of(),
-                RowWriter.Settings.defaults())) {
-            for (int i = from; i < to; i++) {
-                Map<String, Object> values = new HashMap<>();
-                values.put("order_id", "o-" + i);
-                values.put("refund_id", "r-" + i);
-                values.put("amount", new BigDecimal("1.00"));
-                values.put("ts", Instant.parse("2026-11-20T10:00:00Z"));
-                values.put(SilverColumns.INGEST_ID, name + ":" + i);
-                values.put(SilverColumns.SOURCE_OBJECT, "bronze/" + spec.name() + "/" + name);
-                values.put(SilverColumns.INGESTED_AT, ingestedAt);
-                out.add(SilverColumns.of(spec).stream().map(c -> values.get(c.name())).toArray());
-            }
-        }
-        long size = store.stat(key).orElseThrow().size();
-        return new FilesWritten.WrittenFile(key, PartitionLayout.of(spec).values(PartitionLayout.of(spec).parse(
-                partition)), to - from, size);
-    }
-
-    private List<ObjectInfo> files(String partition) {
-        try (var objects = store.list("silver/sales/" + partition + "/")) {
-            return objects.toList();
-        }
-    }
-
-    private static String hex() {
-        return Long.toHexString(RANDOM.nextLong() & Long.MAX_VALUE);
+    private SilverFiles silver() {
+        return new SilverFiles(store, specs);
     }
 
 }

@@ -5,6 +5,7 @@ import dev.medallion.lake.catalog.TableInput;
 import dev.medallion.lake.compaction.DuePartitions;
 import dev.medallion.lake.compaction.Merge;
 import dev.medallion.lake.generations.Generations;
+import dev.medallion.lake.ingest.IdempotencyRecords;
 import dev.medallion.lake.journal.Leases;
 import dev.medallion.lake.journal.RunJournal;
 import dev.medallion.lake.message.BronzeObjectLanded;
@@ -18,7 +19,8 @@ import io.quarkus.runtime.annotations.RegisterForReflection;
         TableInput.class, TableInput.Column.class, TableInput.StorageDescriptor.class, TableInput.SerDeInfo.class,
         ErrorBody.class, Promotion.Promoted.class, RunJournal.Intent.class, RunJournal.Source.class,
         RunJournal.Decision.class, TransformResult.class, Merge.class, Leases.State.class, DuePartitions.Due.class,
-        PartitionInput.class, Generations.Pointer.class, Generations.Retired.class },
+        PartitionInput.class, Generations.Pointer.class, Generations.Retired.class,
+        IdempotencyRecords.Stored.class },
         // the SDK's web identity provider (EKS roles for service accounts) loads the STS module by name
         classNames = "software.amazon.awssdk.services.sts.internal.StsWebIdentityCredentialsProviderFactory")
 public final class NativeRegistrations {

@@ -3,7 +3,6 @@ package dev.medallion.support;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -18,10 +17,6 @@ import org.junit.jupiter.api.Test;
 import dev.medallion.lake.message.BronzeObjectLanded;
 import dev.medallion.support.testing.LocalStack;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
-import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
-import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
-import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
-import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.sqs.SqsClient;
 import software.amazon.awssdk.services.sqs.model.QueueAttributeName;
 
@@ -35,13 +30,7 @@ class QueueConsumerTest {
     @BeforeAll
     static void startSqs() {
         stack = LocalStack.start(Path.of("target/queue-consumer").toAbsolutePath());
-        sqs = SqsClient.builder()
-                .endpointOverride(URI.create(stack.sqsEndpoint()))
-                .region(Region.of(stack.region()))
-                .credentialsProvider(StaticCredentialsProvider.create(
-                        AwsBasicCredentials.create(stack.accessKey(), stack.secretKey())))
-                .httpClient(UrlConnectionHttpClient.create())
-                .build();
+        sqs = stack.sqsClient();
         queues = new Queues(sqs);
         // the local stack persists messages between runs; start from empty queues
         sqs.purgeQueue(b -> b.queueUrl(queues.url(QUEUE)));

@@ -1,6 +1,5 @@
 package dev.medallion.lake.store;
 
-import java.net.URI;
 import java.nio.file.Path;
 import java.util.Optional;
 import java.util.UUID;
@@ -10,10 +9,6 @@ import org.junit.jupiter.api.BeforeAll;
 
 import dev.medallion.lake.aws.S3ObjectStore;
 import dev.medallion.support.testing.LocalStack;
-import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
-import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
-import software.amazon.awssdk.http.apache.ApacheHttpClient;
-import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.s3.S3Client;
 
 /**
@@ -28,14 +23,7 @@ class S3ObjectStoreContractTest extends ObjectStoreContractTest {
     @BeforeAll
     static void startS3() {
         stack = LocalStack.start(Path.of("target/s3-contract").toAbsolutePath());
-        s3 = S3Client.builder()
-                .endpointOverride(URI.create(stack.s3Endpoint()))
-                .forcePathStyle(true)
-                .region(Region.of(stack.region()))
-                .credentialsProvider(StaticCredentialsProvider.create(
-                        AwsBasicCredentials.create(stack.accessKey(), stack.secretKey())))
-                .httpClient(ApacheHttpClient.create())
-                .build();
+        s3 = stack.s3Client();
     }
 
     @AfterAll

@@ -20,7 +20,8 @@ public final class DuckDbQueries {
     }
 
     /**
-     * The rows of a query over one Parquet object, as view {@code t}, each row's values joined by {@code |}; read
+     * The rows of a query over one Parquet object, as view {@code t} (its Parquet metadata, row group by column chunk,
+     * as view {@code t_metadata}), each row's values joined by {@code |}; read
      * through a local copy, as DuckDB cannot reach the local S3 server.
      */
     public static List<String> query(ObjectStore store, String key, String sql) throws Exception {
@@ -30,6 +31,7 @@ public final class DuckDbQueries {
         }
         try (Connection db = DriverManager.getConnection("jdbc:duckdb:"); Statement statement = db.createStatement()) {
             statement.execute("CREATE VIEW t AS SELECT * FROM read_parquet('" + local + "')");
+            statement.execute("CREATE VIEW t_metadata AS SELECT * FROM parquet_metadata('" + local + "')");
             ResultSet rows = statement.executeQuery(sql);
             List<String> found = new ArrayList<>();
             while (rows.next()) {

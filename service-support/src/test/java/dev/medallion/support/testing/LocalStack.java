@@ -3,6 +3,7 @@ package dev.medallion.support.testing;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
+import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -11,6 +12,14 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
+import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
+import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
+import software.amazon.awssdk.http.apache.ApacheHttpClient;
+import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
+import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.s3.S3Client;
+import software.amazon.awssdk.services.sqs.SqsClient;
+
 /**
  * A real local S3 (S3Proxy) and SQS (ElasticMQ) for tests, run through {@code deploy/local/stack.sh} so tests
  * and developers use the very same servers and configuration.
@@ -18,7 +27,8 @@ import java.util.concurrent.TimeUnit;
  * <p>
  * Each instance owns its own {@code MEDALLION_HOME} and two free loopback ports, so several stacks (and a
  * developer's own stack on the default ports) can run side by side. The server jars are installed once into
- * the shared cache by the script. Plain Java on purpose: usable from any test, Quarkus or not.
+ * the shared cache by the script. Plain Java on purpose: usable from any test, Quarkus or not, and from tests of a
+ * packaged service, which see none of its beans.
  */
 public final class LocalStack implements AutoCloseable {
 
@@ -121,6 +131,31 @@ public final class LocalStack implements AutoCloseable {
     /** The queue URL ElasticMQ gives a queue of this stack (account id is always 000000000000). */
     public String queueUrl(String queueName) {
         return sqsEndpoint() + "/000000000000/" + queueName;
+    }
+
+    /** An S3 client of this stack, for tests to write and read what a service reads and wrote. */
+    public S3Client s3Client() {
+        return S3Client.builder()
+                .endpointOverride(URI.create(s3Endpoint()))
+                .forcePathStyle(true)
+                .region(Region.of(REGION))
+                .credentialsProvider(credentials())
+                .httpClient(ApacheHttpClient.create())
+                .build();
+    }
+
+    /** An SQS client of this stack. */
+    public SqsClient sqsClient() {
+        return SqsClient.builder()
+                .endpointOverride(URI.create(sqsEndpoint()))
+                .region(Region.of(REGION))
+                .credentialsProvider(credentials())
+                .httpClient(UrlConnectionHttpClient.create())
+                .build();
+    }
+
+    private static StaticCredentialsProvider credentials() {
+        return StaticCredentialsProvider.create(AwsBasicCredentials.create(ACCESS_KEY, SECRET_KEY));
     }
 
     /** Configuration that points the Quarkus S3 and SQS clients and the lake at this stack. */
