@@ -5,7 +5,9 @@
 # partition moved to a new generation folder by compaction, and the catalog following it; show the Athena DDL.
 # Each run starts from an empty lake under $MEDALLION_HOME (default .medallion/).
 #
-#   deploy/local/demo.sh [--records N]      (default 20000; stop everything with deploy/local/demo.sh stop)
+#   deploy/local/demo.sh [--native] [--records N]   (default 20000 records; stop everything with demo.sh stop)
+#
+# --native runs the services' native executables (build them first with deploy/local/native.sh build).
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
@@ -21,9 +23,14 @@ if [[ "${1:-}" == "stop" ]]; then
   "$LOCAL/stack.sh" stop
   exit 0
 fi
-if [[ "${1:-}" == "--records" ]]; then
-  RECORDS="${2:?--records needs a number}"
-fi
+while (($#)); do
+  case "$1" in
+    --records) RECORDS="${2:?--records needs a number}"; shift 2 ;;
+    # the native executables deploy/local/native.sh built, instead of the JVM jars
+    --native) export MEDALLION_RUNTIME=native; shift ;;
+    *) echo "demo.sh: unknown argument '$1' (usage: demo.sh [--native] [--records N] | stop)" >&2; exit 2 ;;
+  esac
+done
 
 step() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
 
@@ -32,7 +39,12 @@ command -v curl >/dev/null || { echo "demo.sh: curl is required" >&2; exit 1; }
 
 missing=0
 for s in ingest transform compaction catalog; do
-  [[ -f "$ROOT/$s-service/target/quarkus-app/quarkus-run.jar" ]] || missing=1
+  if [[ "${MEDALLION_RUNTIME:-jvm}" == native ]]; then
+    compgen -G "$ROOT/$s-service/target/$s-service-*-runner" >/dev/null \
+      || { echo "demo.sh: no native executable of $s-service: build them with deploy/local/native.sh build" >&2; exit 1; }
+  else
+    [[ -f "$ROOT/$s-service/target/quarkus-app/quarkus-run.jar" ]] || missing=1
+  fi
 done
 [[ -d "$ROOT/bench/target/classes" ]] || missing=1
 if ((missing)); then

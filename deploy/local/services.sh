@@ -1,21 +1,23 @@
 #!/usr/bin/env bash
 # Starts and stops the four packaged Medallion services against the local S3 + SQS stack (stack.sh).
 #
-#   services.sh start | stop | status
+#   services.sh start | stop | status [service...]     (default: all four; e.g. services.sh start ingest)
 #
 # Knobs (environment): MEDALLION_HOME (as stack.sh), MEDALLION_INGEST_PORT (8081), MEDALLION_TRANSFORM_PORT (8082),
 # MEDALLION_COMPACTION_PORT (8083), MEDALLION_CATALOG_PORT (8084), MEDALLION_API_KEY (local-demo-key; the services
 # are given only its SHA-256), MEDALLION_API_KEY_DATASETS (datasets the key may write, comma-separated: sales,clicks,refunds),
 # MEDALLION_DATASETS_FILE (deploy/local/datasets.yaml), MEDALLION_SERVICE_JAVA_OPTS (-Xmx512m),
-# MEDALLION_START_TIMEOUT (90 s). Services are the jars under */target/quarkus-app: build them first
-# (./mvnw package -DskipTests). Logs go to $MEDALLION_HOME/logs/{service}-service.log, appended across restarts.
+# MEDALLION_START_TIMEOUT (90 s), MEDALLION_RUNTIME (jvm or native). Services are the jars under
+# */target/quarkus-app (build them with ./mvnw package -DskipTests) or, with MEDALLION_RUNTIME=native, the native
+# executables */target/*-runner (build them with deploy/local/native.sh build). Logs go to
+# $MEDALLION_HOME/logs/{service}-service.log, appended across restarts.
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 HOME_DIR="${MEDALLION_HOME:-$ROOT/.medallion}"
 RUN="$HOME_DIR/run"
 LOGS="$HOME_DIR/logs"
-SERVICES=(ingest transform compaction catalog)
+ALL_SERVICES=(ingest transform compaction catalog)
 START_TIMEOUT="${MEDALLION_START_TIMEOUT:-90}"
 
 die() {
@@ -32,7 +34,20 @@ port_of() {
   esac
 }
 
-jar_of() { echo "$ROOT/$1-service/target/quarkus-app/quarkus-run.jar"; }
+RUNTIME="${MEDALLION_RUNTIME:-jvm}"
+[[ "$RUNTIME" == jvm || "$RUNTIME" == native ]] || die "MEDALLION_RUNTIME is '$RUNTIME': expected jvm or native"
+
+# what runs a service: its jar, or its native executable
+artifact_of() {
+  if [[ "$RUNTIME" == native ]]; then
+    compgen -G "$ROOT/$1-service/target/$1-service-*-runner" | head -n 1 || echo "$ROOT/$1-service/target/$1-service-runner"
+  else
+    echo "$ROOT/$1-service/target/quarkus-app/quarkus-run.jar"
+  fi
+}
+build_hint() {
+  if [[ "$RUNTIME" == native ]]; then echo "deploy/local/native.sh build"; else echo "./mvnw package -DskipTests"; fi
+}
 pid_file() { echo "$RUN/$1-service.pid"; }
 
 running_pid() {
@@ -40,8 +55,8 @@ running_pid() {
   file="$(pid_file "$1")"
   [[ -f "$file" ]] || return 1
   pid="$(cat "$file")"
-  # only a process started from our jar counts, so a reused pid is never mistaken for ours
-  [[ -r "/proc/$pid/cmdline" ]] && tr '\0' ' ' <"/proc/$pid/cmdline" | grep -q -- "$(jar_of "$1")" || return 1
+  # only a process started from our jar or executable counts, so a reused pid is never mistaken for ours
+  [[ -r "/proc/$pid/cmdline" ]] && tr '\0' ' ' <"/proc/$pid/cmdline" | grep -q -- "$(artifact_of "$1")" || return 1
   echo "$pid"
 }
 
@@ -50,9 +65,9 @@ ready() {
 }
 
 cmd_start() {
-  command -v java >/dev/null || die "Java 17+ is required: install a JDK and put java on PATH"
+  [[ "$RUNTIME" == native ]] || command -v java >/dev/null || die "Java 17+ is required: install a JDK and put java on PATH"
   for s in "${SERVICES[@]}"; do
-    [[ -f "$(jar_of "$s")" ]] || die "$(jar_of "$s") is missing: build with ./mvnw package -DskipTests"
+    [[ -f "$(artifact_of "$s")" ]] || die "$(artifact_of "$s") is missing: build with $(build_hint)"
   done
   # endpoints and credentials of the local stack
   eval "$(MEDALLION_HOME="$HOME_DIR" "$ROOT/deploy/local/stack.sh" env)"
@@ -67,12 +82,19 @@ cmd_start() {
       echo "$s-service already running (pid $(running_pid "$s"))"
       continue
     fi
-    local port
+    local port launch
     port="$(port_of "$s")"
+    # a native executable takes the same -X heap options as the JVM
+    # shellcheck disable=SC2206
+    launch=(${MEDALLION_SERVICE_JAVA_OPTS:--Xmx512m})
+    if [[ "$RUNTIME" == native ]]; then
+      launch=("$(artifact_of "$s")" "${launch[@]}")
+    else
+      launch=(java "${launch[@]}" -jar "$(artifact_of "$s")")
+    fi
     if timeout 2 bash -c "exec 3<>/dev/tcp/127.0.0.1/$port" 2>/dev/null; then
       die "port $port ($s-service) is in use; stop what holds it or set MEDALLION_${s^^}_PORT"
     fi
-    # shellcheck disable=SC2086
     QUARKUS_HTTP_PORT="$port" \
       QUARKUS_HTTP_HOST=127.0.0.1 \
       QUARKUS_S3_ENDPOINT_OVERRIDE="$MEDALLION_S3_ENDPOINT" \
@@ -89,10 +111,9 @@ cmd_start() {
       MEDALLION_LAKE_BUCKET="$MEDALLION_BUCKET" \
       MEDALLION_LAKE_STAGING_DIR="$HOME_DIR/staging/$s" \
       MEDALLION_DATASETS_FILE="$datasets" \
-      nohup java ${MEDALLION_SERVICE_JAVA_OPTS:--Xmx512m} \
-      -Dmedallion.auth.keys.local.sha256="$key_sha256" \
-      -Dmedallion.auth.keys.local.datasets="${MEDALLION_API_KEY_DATASETS:-sales,clicks,refunds}" \
-      -jar "$(jar_of "$s")" >>"$LOGS/$s-service.log" 2>&1 &
+      MEDALLION_AUTH_KEYS_LOCAL_SHA256="$key_sha256" \
+      MEDALLION_AUTH_KEYS_LOCAL_DATASETS="${MEDALLION_API_KEY_DATASETS:-sales,clicks,refunds}" \
+      nohup "${launch[@]}" >>"$LOGS/$s-service.log" 2>&1 &
     echo $! >"$(pid_file "$s")"
     started+=("$s")
   done
@@ -145,9 +166,16 @@ cmd_status() {
   return $up
 }
 
-case "${1:-}" in
+command="${1:-}"
+(($#)) && shift
+SERVICES=("$@")
+((${#SERVICES[@]})) || SERVICES=("${ALL_SERVICES[@]}")
+for s in "${SERVICES[@]}"; do
+  [[ " ${ALL_SERVICES[*]} " == *" $s "* ]] || die "unknown service '$s': expected one of ${ALL_SERVICES[*]}"
+done
+case "$command" in
   start) cmd_start ;;
   stop) cmd_stop ;;
   status) cmd_status ;;
-  *) die "usage: services.sh start|stop|status" ;;
+  *) die "usage: services.sh start|stop|status [ingest|transform|compaction|catalog ...]" ;;
 esac
