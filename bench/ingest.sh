@@ -12,7 +12,8 @@
 # MEDALLION_BENCH_TRANSFORM (paused: transform-service is stopped with SIGSTOP while ingest is timed, then resumed;
 # running: it converts concurrently and competes for the CPU), MEDALLION_INGEST_BUFFER_INTERVAL (1s here: how long a queue-only batch may wait before it is stored; the service's
 # own default, 300s, would make the SQS step time the interval), MEDALLION_BENCH_FRESH (1: start from an empty lake
-# when this script starts the stack; 0 keeps its data), MEDALLION_BENCH_BUILD (1 forces ./mvnw install -DskipTests).
+# when this script starts the stack; 0 keeps its data), MEDALLION_BENCH_BUILD (1 forces ./mvnw install -DskipTests),
+# MEDALLION_RUNTIME (native: the services' native executables, built with deploy/local/native.sh build).
 # A stack or services already running are used as they are and left running.
 set -euo pipefail
 
@@ -29,9 +30,11 @@ command -v java >/dev/null || { echo "ingest.sh: Java 17+ is required: install a
 command -v curl >/dev/null || { echo "ingest.sh: curl is required" >&2; exit 1; }
 
 missing=0
-for s in ingest transform compaction catalog; do
-  [[ -f "$ROOT/$s-service/target/quarkus-app/quarkus-run.jar" ]] || missing=1
-done
+if [[ "${MEDALLION_RUNTIME:-jvm}" == native ]]; then
+  "$LOCAL/services.sh" built # native executables are built on purpose (deploy/local/native.sh build), never here
+else
+  "$LOCAL/services.sh" built 2>/dev/null || missing=1
+fi
 [[ -d "$ROOT/bench/target/classes" ]] || missing=1
 if ((missing)) || [[ "${MEDALLION_BENCH_BUILD:-0}" == 1 ]]; then
   step "Building (./mvnw install -DskipTests)"

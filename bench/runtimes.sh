@@ -1,33 +1,34 @@
 #!/usr/bin/env bash
-# JVM versus native, per service: start-up, time to the first processed message, throughput, idle and peak RSS.
+# JVM versus native, per service: start-up, idle RSS, time to the first processed message, throughput, RSS under work.
 #
 #   bench/runtimes.sh [jvm] [native]        (default: both; build first: ./mvnw install -DskipTests, and
 #                                            deploy/local/native.sh build)
 #
-# For each runtime, on a fresh local lake, the services run one at a time, each on the work the one before left in
-# its queue: MEDALLION_BENCH_MESSAGES producer messages (100) of MEDALLION_BENCH_RECORDS records each (1,000) wait
-# on medallion-ingest; ingest stores them in Bronze and announces the objects to transform; transform promotes
-# them to Silver and announces the files to compaction and catalog; compaction takes its events, then merges the
-# table through its API; catalog takes its events. Per service:
-#   started   Quarkus's own "started in" (process start to listening)
-#   ready     process start to the first 200 from /q/health/ready
-#   first     process start to the first message deleted from its queue (work done and stored)
-#   drained   process start to its queue empty (visible and in flight)
-#   rate      the stage's work over (drained - ready): records/s, or messages/s for catalog
-#   idle RSS  VmRSS 5 s after the queue drained; peak RSS: VmHWM
-# Times are sampled every ~10 ms by polling, so they are good to ~20 ms. Results: bench/results/runtimes-*.md.
+# Each runtime gets a fresh local lake, and the services run one at a time (services.sh on ports 8081-8084).
+#   Start-up: each service starts with nothing to do. started: Quarkus's own "started in" (process start to
+#   listening); ready: process start to the first 200 from /q/health/ready; idle RSS: VmRSS 5 s later.
+#   Work: MEDALLION_BENCH_MESSAGES producer messages (500) of MEDALLION_BENCH_RECORDS records (2,000) wait on
+#   medallion-ingest, and each service runs on what the one before left in its queue: ingest stores them in Bronze
+#   and announces the objects; transform promotes them to Silver in runs of 2 objects (so each day partition gets
+#   several files) and announces the files; compaction takes its events, then merges the table through its API;
+#   catalog takes its events. first message / queue drained: process start to the first message deleted from its
+#   queue (work done and stored) / to the queue empty; rate: the work over (drained - ready), or over the merge call
+#   for compaction; RSS after: VmRSS 5 s after; peak RSS: VmHWM.
+# Times are sampled by polling every ~10 ms, good to ~20 ms. Results: bench/results/runtimes-*.md (not committed).
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 LOCAL="$ROOT/deploy/local"
 export MEDALLION_HOME="${MEDALLION_BENCH_HOME:-$ROOT/.medallion-bench}"
 export MEDALLION_API_KEY="${MEDALLION_API_KEY:-local-demo-key}"
-MESSAGES="${MEDALLION_BENCH_MESSAGES:-100}"
-RECORDS="${MEDALLION_BENCH_RECORDS:-1000}"
+MESSAGES="${MEDALLION_BENCH_MESSAGES:-500}"
+RECORDS="${MEDALLION_BENCH_RECORDS:-2000}"
 RUNTIMES=("$@")
 ((${#RUNTIMES[@]})) || RUNTIMES=(jvm native)
 # queue batches are stored after 1 s (the default, 300 s, would time the interval); compaction merges on request
 export MEDALLION_INGEST_BUFFER_INTERVAL=1s
+# transform runs of a few Bronze objects each, so each day partition gets several files for compaction to merge
+export MEDALLION_TRANSFORM_BATCH_MAX_SOURCES=2
 export MEDALLION_COMPACTION_SETTLE=0s MEDALLION_COMPACTION_MIN_FILES=2
 export MEDALLION_COMPACTION_DUE_CHECK_INTERVAL=1h MEDALLION_COMPACTION_SWEEP_INTERVAL=off
 
@@ -65,62 +66,98 @@ rss_kb() { awk -v k="$2:" '$1 == k {print $2}' "/proc/$1/status"; }
 
 # one producer message: a JSON array of $RECORDS sales records, spread over ten days
 write_message() {
-  local m="$1" i
-  {
-    printf '['
-    for ((i = 0; i < RECORDS; i++)); do
-      ((i)) && printf ','
-      printf '{"order_id":"m%d-%d","amount":%d.25,"customer_id":"c%d","ts":"2026-11-%02dT10:00:00Z"}' \
-        "$m" "$i" $((i % 50)) $((i % 97)) $((1 + i % 10))
-    done
-    printf ']'
-  } >"$work/message-$m.json"
+  awk -v m="$1" -v n="$RECORDS" 'BEGIN {
+    printf "["
+    for (i = 0; i < n; i++) {
+      printf "%s{\"order_id\":\"m%d-%d\",\"amount\":%d.25,\"customer_id\":\"c%d\",\"ts\":\"2026-11-%02dT10:00:00Z\"}",
+        (i ? "," : ""), m, i, i % 50, i % 97, 1 + i % 10
+    }
+    printf "]"
+  }' >"$work/message-$1.json"
 }
 
-# runs one service on what waits in its queue; prints its table row
-stage() {
-  local runtime="$1" service="$2" queue="medallion-$2" work_items="$3" unit="$4"
-  local initial port pid_file pid start ready="" first="" drained="" t
-  initial="$(depth "$queue")"
-  ((initial > 0)) || die "$queue is empty before $service-service starts"
-  port="$(port_of "$service")"
-  pid_file="$MEDALLION_HOME/run/$service-service.pid"
+# starts one service; sets pid and start (ms since the epoch) once its process exists
+launch() {
+  local runtime="$1" service="$2" pid_file="$MEDALLION_HOME/run/$2-service.pid"
   rm -f "$pid_file"
   MEDALLION_RUNTIME="$runtime" "$LOCAL/services.sh" start "$service" >/dev/null &
-  local starter=$!
-  until [[ -s "$pid_file" ]]; do sleep 0.005; done
+  starter=$!
+  until [[ -s "$pid_file" ]]; do
+    kill -0 "$starter" 2>/dev/null || die "$service-service did not start; see $MEDALLION_HOME/logs/$service-service.log"
+    sleep 0.005
+  done
   pid="$(cat "$pid_file")"
   start="$(process_start_ms "$pid")"
+}
+
+# ms from process start to the first 200 from /q/health/ready
+await_ready() {
+  local port
+  port="$(port_of "$1")"
+  until curl -sf -o /dev/null -m 1 "http://127.0.0.1:$port/q/health/ready" 2>/dev/null; do
+    kill -0 "$pid" 2>/dev/null || die "$1-service exited; see $MEDALLION_HOME/logs/$1-service.log"
+    sleep 0.01
+  done
+  echo $(($(now_ms) - start))
+}
+
+stop_service() {
+  wait "$starter"
+  "$LOCAL/services.sh" stop "$1" >/dev/null
+}
+
+# start-up with nothing to do: Quarkus's own start time, readiness, RSS once idle for 5 s
+idle_row() {
+  local runtime="$1" service="$2" ready started
+  launch "$runtime" "$service"
+  ready="$(await_ready "$service")"
+  sleep 5
+  started="$(grep -o 'started in [0-9.]*s' "$MEDALLION_HOME/logs/$service-service.log" | tail -n 1 | tr -dc '0-9.')"
+  printf '| %s | %s | %s s | %d ms | %d MiB |\n' "$service" "$runtime" "$started" "$ready" \
+    $(($(rss_kb "$pid" VmRSS) / 1024))
+  stop_service "$service"
+}
+
+# the service on what waits in its queue: first message and queue drained from process start, the rate from
+# readiness on, RSS 5 s after and at its peak
+work_row() {
+  local runtime="$1" service="$2" items="$3" unit="$4" queue="medallion-$2"
+  local initial ready first="" drained="" left rate
+  initial="$(depth "$queue")"
+  ((initial > 0)) || die "$queue is empty before $service-service starts"
+  launch "$runtime" "$service"
+  ready="$(await_ready "$service")"
   while [[ -z "$drained" ]]; do
-    t="$(now_ms)"
-    if [[ -z "$ready" ]] && curl -sf -o /dev/null -m 1 "http://127.0.0.1:$port/q/health/ready" 2>/dev/null; then
-      ready=$((t - start))
-    fi
-    if [[ -n "$ready" ]]; then
-      local left
-      left="$(depth "$queue")"
-      [[ -z "$first" ]] && ((left < initial)) && first=$(($(now_ms) - start))
-      ((left == 0)) && drained=$(($(now_ms) - start))
-    fi
+    left="$(depth "$queue")"
+    [[ -z "$first" ]] && ((left < initial)) && first=$(($(now_ms) - start))
+    ((left == 0)) && drained=$(($(now_ms) - start))
     kill -0 "$pid" 2>/dev/null || die "$service-service exited; see $MEDALLION_HOME/logs/$service-service.log"
     sleep 0.01
   done
-  wait "$starter"
-  local extra=""
+  rate="$(awk -v n="$items" -v ms=$((drained - ready)) 'BEGIN {printf "%.0f", (ms > 0 ? n * 1000 / ms : 0)}')"
   if [[ "$service" == compaction ]]; then
-    t="$(now_ms)"
+    # its events only mark partitions due; the merge itself is timed through the API
+    local t0 t1
+    t0="$(now_ms)"
     curl -sf -X POST -H "Authorization: Bearer $MEDALLION_API_KEY" \
-      "http://127.0.0.1:$port/v1/datasets/sales/compactions" -o "$work/compaction-$runtime.json"
-    extra="; merging the table through the API: $(($(now_ms) - t)) ms"
+      "http://127.0.0.1:$(port_of compaction)/v1/datasets/sales/compactions" -o "$work/compaction-$runtime.json"
+    t1="$(now_ms)"
+    rate="$(awk -v n="$items" -v ms=$((t1 - t0)) 'BEGIN {printf "%.0f", (ms > 0 ? n * 1000 / ms : 0)}')"
+    unit="records merged"
+    echo "$runtime compaction: $(grep -o '"inputs":\[[^]]*\]' "$work/compaction-$runtime.json" | grep -o '\.parquet' \
+      | wc -l) files merged in $((t1 - t0)) ms" >&2
   fi
   sleep 5
-  local started rate
-  started="$(grep -o 'started in [0-9.]*s' "$MEDALLION_HOME/logs/$service-service.log" | tail -n 1 | tr -dc '0-9.')"
-  rate="$(awk -v n="$work_items" -v ms=$((drained - ready)) 'BEGIN {printf "%.0f", (ms > 0 ? n * 1000 / ms : 0)}')"
-  printf '| %s | %s | %s s | %d ms | %s ms | %d ms | %s %s/s | %d MiB | %d MiB |%s\n' "$service" "$runtime" \
-    "$started" "$ready" "${first:-?}" "$drained" "$rate" "$unit" $(($(rss_kb "$pid" VmRSS) / 1024)) \
-    $(($(rss_kb "$pid" VmHWM) / 1024)) "$extra"
-  "$LOCAL/services.sh" stop "$service" >/dev/null
+  printf '| %s | %s | %s ms | %d ms | %s %s/s | %d MiB | %d MiB |\n' "$service" "$runtime" "${first:-?}" \
+    "$drained" "$rate" "$unit" $(($(rss_kb "$pid" VmRSS) / 1024)) $(($(rss_kb "$pid" VmHWM) / 1024))
+  stop_service "$service"
+}
+
+fresh_stack() {
+  "$LOCAL/services.sh" stop >/dev/null
+  "$LOCAL/stack.sh" stop --purge >/dev/null 2>&1 || true
+  "$LOCAL/stack.sh" start >/dev/null 2>&1
+  eval "$("$LOCAL/stack.sh" env)"
 }
 
 work="$(mktemp -d)"
@@ -128,26 +165,34 @@ trap 'rm -rf "$work"; "$LOCAL/services.sh" stop >/dev/null 2>&1 || true; "$LOCAL
 for ((m = 0; m < MESSAGES; m++)); do write_message "$m"; done
 results="$ROOT/bench/results/runtimes-$(date -u +%Y%m%dT%H%M%SZ).md"
 mkdir -p "$(dirname "$results")"
+total=$((MESSAGES * RECORDS))
 {
-  echo "$MESSAGES producer messages of $RECORDS records, $(nproc) cores, $(date -u +%Y-%m-%d)"
+  echo "Start-up, nothing to do ($(nproc) cores, $(date -u +%Y-%m-%d)):"
   echo
-  echo "| service | runtime | started | ready | first message | queue drained | rate | idle RSS | peak RSS |"
-  echo "| --- | --- | --- | --- | --- | --- | --- | --- | --- |"
+  echo "| service | runtime | started | ready | idle RSS |"
+  echo "| --- | --- | --- | --- | --- |"
 } | tee "$results"
 for runtime in "${RUNTIMES[@]}"; do
-  "$LOCAL/services.sh" stop >/dev/null
-  "$LOCAL/stack.sh" stop --purge >/dev/null 2>&1 || true
-  "$LOCAL/stack.sh" start >/dev/null 2>&1
-  eval "$("$LOCAL/stack.sh" env)"
+  fresh_stack
+  for s in ingest transform compaction catalog; do idle_row "$runtime" "$s" | tee -a "$results"; done
+done
+{
+  echo
+  echo "Work: $MESSAGES producer messages of $RECORDS records ($total records), each service on what the one before left:"
+  echo
+  echo "| service | runtime | first message | queue drained | rate | RSS after | peak RSS |"
+  echo "| --- | --- | --- | --- | --- | --- | --- |"
+} | tee -a "$results"
+for runtime in "${RUNTIMES[@]}"; do
+  fresh_stack
   for ((m = 0; m < MESSAGES; m++)); do
     sqs medallion-ingest --data-urlencode Action=SendMessage --data-urlencode "MessageBody@$work/message-$m.json" \
       -d MessageAttribute.1.Name=dataset -d MessageAttribute.1.Value.DataType=String \
       -d MessageAttribute.1.Value.StringValue=sales -o /dev/null
   done
-  total=$((MESSAGES * RECORDS))
-  stage "$runtime" ingest "$total" records | tee -a "$results"
-  stage "$runtime" transform "$total" records | tee -a "$results"
-  stage "$runtime" compaction "$(depth medallion-compaction)" messages | tee -a "$results"
-  stage "$runtime" catalog "$(depth medallion-catalog)" messages | tee -a "$results"
+  work_row "$runtime" ingest "$total" records | tee -a "$results"
+  work_row "$runtime" transform "$total" records | tee -a "$results"
+  work_row "$runtime" compaction "$total" records | tee -a "$results"
+  work_row "$runtime" catalog "$(depth medallion-catalog)" messages | tee -a "$results"
 done
 echo "results: $results"

@@ -38,14 +38,11 @@ command -v java >/dev/null || { echo "demo.sh: Java 17+ is required: install a J
 command -v curl >/dev/null || { echo "demo.sh: curl is required" >&2; exit 1; }
 
 missing=0
-for s in ingest transform compaction catalog; do
-  if [[ "${MEDALLION_RUNTIME:-jvm}" == native ]]; then
-    compgen -G "$ROOT/$s-service/target/$s-service-*-runner" >/dev/null \
-      || { echo "demo.sh: no native executable of $s-service: build them with deploy/local/native.sh build" >&2; exit 1; }
-  else
-    [[ -f "$ROOT/$s-service/target/quarkus-app/quarkus-run.jar" ]] || missing=1
-  fi
-done
+if [[ "${MEDALLION_RUNTIME:-jvm}" == native ]]; then
+  "$LOCAL/services.sh" built # native executables are built on purpose (deploy/local/native.sh build), never here
+else
+  "$LOCAL/services.sh" built 2>/dev/null || missing=1
+fi
 [[ -d "$ROOT/bench/target/classes" ]] || missing=1
 if ((missing)); then
   step "Building (first run only; ./mvnw install -DskipTests)"

@@ -2,6 +2,7 @@
 # Starts and stops the four packaged Medallion services against the local S3 + SQS stack (stack.sh).
 #
 #   services.sh start | stop | status [service...]     (default: all four; e.g. services.sh start ingest)
+#   services.sh built [service...]                     fails, saying how to build, when a jar or executable is missing
 #
 # Knobs (environment): MEDALLION_HOME (as stack.sh), MEDALLION_INGEST_PORT (8081), MEDALLION_TRANSFORM_PORT (8082),
 # MEDALLION_COMPACTION_PORT (8083), MEDALLION_CATALOG_PORT (8084), MEDALLION_API_KEY (local-demo-key; the services
@@ -55,8 +56,11 @@ running_pid() {
   file="$(pid_file "$1")"
   [[ -f "$file" ]] || return 1
   pid="$(cat "$file")"
-  # only a process started from our jar or executable counts, so a reused pid is never mistaken for ours
-  [[ -r "/proc/$pid/cmdline" ]] && tr '\0' ' ' <"/proc/$pid/cmdline" | grep -q -- "$(artifact_of "$1")" || return 1
+  # only a process started from our jar or executable (either runtime) counts, so a reused pid is never mistaken
+  # for ours
+  [[ -r "/proc/$pid/cmdline" ]] && tr '\0' ' ' <"/proc/$pid/cmdline" \
+    | grep -q -e "$ROOT/$1-service/target/quarkus-app/quarkus-run.jar" -e "$ROOT/$1-service/target/$1-service-.*-runner" \
+    || return 1
   echo "$pid"
 }
 
@@ -64,11 +68,16 @@ ready() {
   [[ "$(curl -s -o /dev/null -m 2 -w '%{http_code}' "http://127.0.0.1:$(port_of "$1")/q/health/ready" 2>/dev/null)" == 200 ]]
 }
 
-cmd_start() {
-  [[ "$RUNTIME" == native ]] || command -v java >/dev/null || die "Java 17+ is required: install a JDK and put java on PATH"
+# whether every service has its jar or executable
+cmd_built() {
   for s in "${SERVICES[@]}"; do
     [[ -f "$(artifact_of "$s")" ]] || die "$(artifact_of "$s") is missing: build with $(build_hint)"
   done
+}
+
+cmd_start() {
+  [[ "$RUNTIME" == native ]] || command -v java >/dev/null || die "Java 17+ is required: install a JDK and put java on PATH"
+  cmd_built
   # endpoints and credentials of the local stack
   eval "$(MEDALLION_HOME="$HOME_DIR" "$ROOT/deploy/local/stack.sh" env)"
   "$ROOT/deploy/local/stack.sh" status >/dev/null || die "the local S3 + SQS stack is not running: run deploy/local/stack.sh start"
@@ -177,5 +186,6 @@ case "$command" in
   start) cmd_start ;;
   stop) cmd_stop ;;
   status) cmd_status ;;
-  *) die "usage: services.sh start|stop|status [ingest|transform|compaction|catalog ...]" ;;
+  built) cmd_built ;;
+  *) die "usage: services.sh start|stop|status|built [ingest|transform|compaction|catalog ...]" ;;
 esac

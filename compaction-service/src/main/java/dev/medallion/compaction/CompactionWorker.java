@@ -73,6 +73,14 @@ public class CompactionWorker {
     }
 
     void start(@Observes StartupEvent event) {
+        // recovery lists each table's journal on S3: it runs beside start-up (so a replica scaled up from zero
+        // answers at once), and the consumer takes work once it is done; merges wait for it (exclusively)
+        Thread recovery = new Thread(this::recoverThenConsume, "compaction-recovery");
+        recovery.setDaemon(true);
+        recovery.start();
+    }
+
+    private void recoverThenConsume() {
         for (DatasetSpec spec : specs.all()) {
             try {
                 int recovered = exclusively(() -> compaction.recoverAll(spec));
@@ -84,11 +92,17 @@ public class CompactionWorker {
                         + "is next compacted", spec.name());
             }
         }
-        consumer.start();
+        synchronized (this) {
+            if (!stopping) { // not shut down meanwhile
+                consumer.start();
+            }
+        }
     }
 
     void stop(@Observes ShutdownEvent event) throws InterruptedException {
-        stopping = true;
+        synchronized (this) {
+            stopping = true;
+        }
         consumer.stop();
         if (working.tryLock(config.consumer().drainTimeout().toMillis(), TimeUnit.MILLISECONDS)) {
             working.unlock();
