@@ -1,5 +1,6 @@
 package dev.medallion.catalog;
 
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.LinkedHashMap;
@@ -199,7 +200,11 @@ public class CatalogUpdater {
         int relocated = 0;
         int deregistered = 0;
         if (spec.partitions().registers()) {
-            Map<List<String>, String> locations = locations(spec, gold, result.table(), partitions);
+            Map<String, String> generationsByPath = gold.isEmpty() && Generations.moves(spec)
+                    ? currentGenerations(spec, partitions)
+                    : Map.of();
+            Map<List<String>, String> locations = locations(spec, gold, result.table(), partitions,
+                    generationsByPath);
             Map<List<String>, String> known = all ? catalog.partitions(spec.database(), name) : Map.of();
             Map<List<String>, String> added = new LinkedHashMap<>(locations);
             added.keySet().removeAll(known.keySet());
@@ -212,6 +217,13 @@ public class CatalogUpdater {
             relocated = catalog.relocatePartitions(spec.database(), result.table(), moved);
             deregistered = all ? catalog.deletePartitions(spec.database(), name,
                     known.keySet().stream().filter(v -> !locations.containsKey(v)).toList()) : 0;
+            // only now may compaction count its grace period for the generations these partitions left
+            Instant now = Instant.now();
+            generationsByPath.forEach((path, generation) -> {
+                if (!generation.isEmpty()) {
+                    generations.register(spec, path, generation, now);
+                }
+            });
             metrics.counter("medallion.catalog.partitions.registered", "database", spec.database(), "table", name)
                     .increment(registered);
             metrics.counter("medallion.catalog.partitions.relocated", "database", spec.database(), "table", name)
@@ -231,18 +243,30 @@ public class CatalogUpdater {
                 relocated, deregistered);
     }
 
+    /** The current generation of each partition of a Silver table whose partitions move, by partition path. */
+    private Map<String, String> currentGenerations(DatasetSpec spec, Collection<Partition> partitions) {
+        PartitionLayout layout = PartitionLayout.of(spec);
+        Map<String, String> current = new LinkedHashMap<>();
+        for (Partition partition : partitions) {
+            String path = layout.path(partition);
+            current.put(path, generations.current(spec, path));
+        }
+        return current;
+    }
+
     /**
-     * Where each partition is: its current generation's folder for a Silver table whose partitions move
-     * ({@link Generations}), else its own folder.
+     * Where each partition is: its current generation's folder for a Silver table whose partitions move (in
+     * {@code generationsByPath}), else its own folder.
      */
     private Map<List<String>, String> locations(DatasetSpec spec, Optional<GoldTable> gold, TableInput table,
-            Collection<Partition> partitions) {
+            Collection<Partition> partitions, Map<String, String> generationsByPath) {
         PartitionLayout layout = layout(spec, gold);
         Map<List<String>, String> locations = new LinkedHashMap<>();
         for (Partition partition : partitions) {
             List<String> values = List.copyOf(layout.values(partition).values());
-            locations.put(values, gold.isEmpty() && Generations.moves(spec)
-                    ? "s3://" + lake.lake().bucket() + "/" + generations.currentFolder(spec, layout.path(partition))
+            String generation = generationsByPath.get(layout.path(partition));
+            locations.put(values, generation != null
+                    ? "s3://" + lake.lake().bucket() + "/" + Generations.folder(spec, layout.path(partition), generation)
                     : PartitionInput.defaultLocation(table, values));
         }
         return locations;

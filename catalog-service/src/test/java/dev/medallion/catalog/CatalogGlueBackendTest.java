@@ -100,6 +100,7 @@ class CatalogGlueBackendTest {
             }).toArray());
         }
         new Generations(store).save(orders, new Generations.Pointer(day, "g1", List.of()));
+        assertThat(new Generations(store).registered(orders, day)).isEmpty();
         String moved = "s3://" + LocalStack.BUCKET + "/silver/orders/" + day + "/_gen=g1/";
 
         updater.apply(FilesWritten.silver("m-" + UUID.randomUUID(), "orders", "lake",
@@ -109,6 +110,8 @@ class CatalogGlueBackendTest {
 
         var glue = LocalGlueResource.endpoint;
         assertThat(glue.location("lake", "orders", "2024/08/01")).isEqualTo(moved);
+        assertThat(new Generations(store).registered(orders, day)).as("compaction may now count its grace period")
+                .hasValueSatisfying(r -> assertThat(r.generation()).isEqualTo("g1"));
         glue.relocate("lake", "orders", "2024/08/01", "s3://" + LocalStack.BUCKET + "/silver/orders/" + day + "/");
         CatalogUpdater.Outcome rebuilt = updater.rebuild("lake", "orders");
 

@@ -98,6 +98,13 @@ public class CompactionEvents implements Compaction.Listener {
     }
 
     @Override
+    public void awaitingCatalog(DatasetSpec spec, String partition, String generation) {
+        metrics.counter("medallion.compaction.generations.awaiting.catalog", "dataset", spec.name()).increment();
+        LOG.warnf("Keeping the old generations of %s/%s past their grace period: the catalog has not yet registered "
+                + "generation %s for a grace period (is catalog-service running?)", spec.name(), partition, generation);
+    }
+
+    @Override
     public void recovered(DatasetSpec spec, RunJournal.Intent run, boolean committed) {
         metrics.counter("medallion.compaction.recoveries", "dataset", spec.name(), "outcome",
                 committed ? "rolled_forward" : "rolled_back").increment();

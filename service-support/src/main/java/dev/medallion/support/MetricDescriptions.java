@@ -70,6 +70,9 @@ public class MetricDescriptions implements MeterFilter {
             Map.entry("medallion.compaction.merge.duration", "Duration of one merge, from intent to inputs deleted"),
             Map.entry("medallion.compaction.unreadable.files",
                     "Silver files compaction found unreadable and leaves alone (repair or remove them)"),
+            Map.entry("medallion.compaction.generations.awaiting.catalog",
+                    "Times old generations past their grace period were kept because the catalog had not yet "
+                            + "registered the partition's current one"),
             Map.entry("medallion.compaction.recoveries",
                     "Unfinished merges found in the journal, by outcome (rolled forward or back)"),
             Map.entry("medallion.compaction.partitions", "Partitions of the Silver table holding files, at the last sweep"),

@@ -19,7 +19,7 @@ import io.quarkus.runtime.annotations.RegisterForReflection;
         TableInput.class, TableInput.Column.class, TableInput.StorageDescriptor.class, TableInput.SerDeInfo.class,
         ErrorBody.class, Promotion.Promoted.class, RunJournal.Intent.class, RunJournal.Source.class,
         RunJournal.Decision.class, TransformResult.class, Merge.class, Leases.State.class, DuePartitions.Due.class,
-        PartitionInput.class, Generations.Pointer.class, Generations.Retired.class,
+        PartitionInput.class, Generations.Pointer.class, Generations.Retired.class, Generations.Registered.class,
         IdempotencyRecords.Stored.class },
         // the SDK's web identity provider (EKS roles for service accounts) loads the STS module by name
         classNames = "software.amazon.awssdk.services.sts.internal.StsWebIdentityCredentialsProviderFactory")

@@ -100,6 +100,13 @@ public final class Compaction {
          * folder. Called before the merge leaves the journal, so a failure here is repeated until it succeeds.
          */
         void moved(DatasetSpec spec, Merge merge);
+
+        /**
+         * A partition's retired generations are past their grace period, but the catalog has not yet registered its
+         * current one: they stay, since readers that go by the catalog may still be sent there.
+         */
+        default void awaitingCatalog(DatasetSpec spec, String partition, String generation) {
+        }
     }
 
     /** What {@link #compact} did in a partition; {@code skipped} says why nothing was tried. */
@@ -469,8 +476,10 @@ public final class Compaction {
 
     /**
      * Deletes a partition's generations retired longer ago than the grace period, once every file in them is held by
-     * a newer one; one a transform run that may still roll back is writing into waits. A run that read the pointer
-     * before the move and publishes after the deletion still copies its file over itself once it commits.
+     * a newer one and the catalog has registered the current generation at least a grace period ago (until then,
+     * readers may still be sent to a retired one); one a transform run that may still roll back is writing into waits.
+     * A run that read the pointer before the move and publishes after the deletion still copies its file over itself
+     * once it commits.
      */
     private void retireExpired(DatasetSpec spec, String partition) {
         Optional<Generations.Pointer> found = generations.pointer(spec, partition);
@@ -480,6 +489,12 @@ public final class Compaction {
         }
         CarriedOver carried = carryOver(spec, found.get());
         Generations.Pointer pointer = carried.pointer();
+        boolean catalogMoved = generations.registered(spec, partition)
+                .filter(r -> r.generation().equals(pointer.generation()) && r.at().isBefore(before)).isPresent();
+        if (!catalogMoved) {
+            listener.awaitingCatalog(spec, partition, pointer.generation());
+            return;
+        }
         List<Generations.Retired> kept = new ArrayList<>();
         for (Generations.Retired old : pointer.retired()) {
             List<String> files = generations.files(spec, partition, old.generation()).stream().map(ObjectInfo::key)

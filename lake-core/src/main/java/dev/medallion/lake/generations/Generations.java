@@ -73,6 +73,14 @@ public final class Generations {
         }
     }
 
+    /**
+     * The catalog's word that it registered a partition's location at a generation's folder, at a time: a retired
+     * generation is deleted only once the catalog names a newer one, so a reader that finds the partition through the
+     * catalog never finds a folder that is gone, however late the catalog is.
+     */
+    public record Registered(String partition, String generation, Instant at) {
+    }
+
     /** Where a Silver file is: its partition's path and its generation ({@code ""} for the partition's own folder). */
     public record Place(String partition, String generation) {
     }
@@ -144,6 +152,37 @@ public final class Generations {
             throw new UncheckedIOException("Cannot save the generation pointer of " + spec.name() + "/"
                     + pointer.partition(), e);
         }
+    }
+
+    /** The generation the catalog last registered as a partition's location, if it registered one. */
+    public Optional<Registered> registered(DatasetSpec spec, String partition) {
+        try (InputStream in = store.open(LakeLayout.catalogRegistrationKey(spec.name(), partition))) {
+            return Optional.of(JSON.readValue(in, Registered.class));
+        } catch (ObjectNotFoundException e) {
+            return Optional.empty();
+        } catch (IOException e) {
+            throw new UncheckedIOException("Cannot read the catalog registration of " + spec.name() + "/" + partition,
+                    e);
+        }
+    }
+
+    /**
+     * Records that the catalog registered a partition at a generation's folder, unless that is already recorded; only
+     * the catalog calls this, after its write succeeded.
+     *
+     * @return whether it was recorded now
+     */
+    public boolean register(DatasetSpec spec, String partition, String generation, Instant at) {
+        if (registered(spec, partition).filter(r -> r.generation().equals(generation)).isPresent()) {
+            return false;
+        }
+        try (ObjectWriter out = store.create(LakeLayout.catalogRegistrationKey(spec.name(), partition), Map.of())) {
+            out.write(JSON.writeValueAsBytes(new Registered(partition, validId(generation), at)));
+        } catch (IOException e) {
+            throw new UncheckedIOException("Cannot record the catalog registration of " + spec.name() + "/"
+                    + partition, e);
+        }
+        return true;
     }
 
     /** The files of one partition's current generation. */

@@ -39,6 +39,7 @@ import dev.medallion.lake.store.ObjectKeys;
  * _state/compaction/leases/{sha256(dataset/partition)}/{n}.json                (who compacts a partition: see Leases)
  * _state/compaction/due/{dataset}/{sha256(partition)}.json                     (partitions with new files: DuePartitions)
  * _state/generations/{dataset}/{sha256(partition)}.json                        (a partition's current folder: Generations)
+ * _state/catalog/registered/{dataset}/{sha256(partition)}.json                 (the generation the catalog registered)
  * </pre>
  *
  * Names derived from inputs (run ids) make a retried step overwrite its own output instead of adding to it.
@@ -159,6 +160,12 @@ public final class LakeLayout {
     /** Where the generation pointers of a dataset's partitions are. */
     public static String generationPointersPrefix(String dataset) {
         return STATE + "generations/" + DatasetName.validate(dataset) + "/";
+    }
+
+    /** The catalog's record of the generation folder it registered as a Silver partition's location. */
+    public static String catalogRegistrationKey(String dataset, String partition) {
+        return STATE + "catalog/registered/" + DatasetName.validate(dataset) + "/" + Hashing.sha256Hex(partition)
+                + ".json";
     }
 
     /**

@@ -65,6 +65,7 @@ class CompactionTest {
     private final List<String> failures = new ArrayList<>();
     private final List<String> unreadable = new ArrayList<>();
     private final List<String> moved = new ArrayList<>();
+    private final List<String> awaitingCatalog = new ArrayList<>();
     /** The step at which the simulated process dies, or empty. */
     private String crashAt = "";
     /** What happens just before a partition's generation pointer is saved: another process writing, say. */
@@ -157,6 +158,11 @@ class CompactionTest {
                     @Override
                     public void moved(DatasetSpec s, Merge merge) {
                         moved.add(merge.partition() + " -> " + merge.generation());
+                    }
+
+                    @Override
+                    public void awaitingCatalog(DatasetSpec s, String partition, String generation) {
+                        awaitingCatalog.add(partition + " -> " + generation);
                     }
                 }, clock);
     }
@@ -387,9 +393,16 @@ class CompactionTest {
         assertThat(compaction.partitions(registered).get(PARTITION)).hasSize(1);
         assertThat(compaction.plan(registered, java.util.Optional.empty()).get(0).plan().groups()).isEmpty();
 
+        clock.advance(GRACE.plusMinutes(1));
+        compaction.recoverAll(registered);
+        assertThat(files()).as("past the grace period, but the catalog may still send readers to the old folder")
+                .hasSize(7);
+        assertThat(awaitingCatalog).containsExactly(PARTITION + " -> " + merge.generation());
+
+        generations().register(registered, PARTITION, merge.generation(), clock.instant()); // catalog-service does
         clock.advance(GRACE.minusMinutes(1));
         compaction.recoverAll(registered);
-        assertThat(files()).hasSize(7);
+        assertThat(files()).as("queries that went by the catalog's old location may still be reading").hasSize(7);
         clock.advance(Duration.ofMinutes(2));
         compaction.recoverAll(registered);
 
@@ -500,6 +513,7 @@ class CompactionTest {
         String moved = PREFIX + "_gen=" + merge.generation() + "/";
         assertThat(merge.inputs()).hasSize(5).doesNotContain(PREFIX + "small-5.parquet");
         assertThat(query(moved)).isEqualTo("500 rows, 500 keys, 500.00");
+        generations().register(registered, PARTITION, merge.generation(), clock.instant());
         clock.advance(GRACE.plusMinutes(1));
         open.progress();
         compaction.recoverAll(registered);
