@@ -66,6 +66,17 @@ public final class Compaction {
      * @param grace how long a partition's old generation is kept after it moved, for queries still reading it
      */
     public record Settings(CompactionPlanner.Settings plan, RowWriter.Settings writer, int maxKeys, Duration grace) {
+
+        /** The smallest row group a merge writes: engines read smaller ones markedly slower. */
+        public static final long MIN_ROW_GROUP_BYTES = 64L * 1024 * 1024;
+
+        public Settings {
+            if (writer.rowGroupBytes() < MIN_ROW_GROUP_BYTES || writer.rowGroupBytes() > plan.targetBytes()) {
+                throw new ValidationException("Cannot use compaction row groups of " + writer.rowGroupBytes()
+                        + " bytes: they must be 64 MiB to the target file size (" + plan.targetBytes() + " bytes)");
+            }
+        }
+
         /** Planner defaults, 128 MiB row groups with 1 MiB pages, 2 million keys, one hour's grace. */
         public static Settings defaults() {
             return new Settings(CompactionPlanner.Settings.defaults(),

@@ -1,6 +1,7 @@
 package dev.medallion.lake.compaction;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.io.ByteArrayInputStream;
 import java.math.BigDecimal;
@@ -24,6 +25,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import dev.medallion.lake.ValidationException;
 import dev.medallion.lake.catalog.SilverColumns;
 import dev.medallion.lake.generations.Generations;
 import dev.medallion.lake.journal.RunJournal;
@@ -133,7 +135,7 @@ class CompactionTest {
     private Compaction compaction(String owner) {
         var settings = new Compaction.Settings(
                 new CompactionPlanner.Settings(128L * 1024 * 1024, 0.75, 3, Duration.ofMinutes(1)),
-                RowWriter.Settings.defaults(), 1_000_000, GRACE);
+                new RowWriter.Settings(Compaction.Settings.MIN_ROW_GROUP_BYTES, 1024 * 1024), 1_000_000, GRACE);
         return new Compaction(store, Compaction.journal(store, LEASE, clock), Promotion.journal(store, LEASE, clock),
                 Compaction.leases(store, owner, LEASE, clock), settings, new Compaction.Listener() {
                     @Override
@@ -286,6 +288,15 @@ class CompactionTest {
         });
         assertThat(compaction.partitions(clicks).get(PARTITION + "/country=DE")).hasSize(1);
         assertThat(compaction.partitions(clicks).get(PARTITION + "/country=FR")).hasSize(3);
+    }
+
+    @Test
+    void mergedRowGroupsUnder64MiBOrOverTheTargetAreRefused() {
+        var plan = new CompactionPlanner.Settings(128L * 1024 * 1024, 0.75, 3, Duration.ofMinutes(1));
+        assertThatThrownBy(() -> new Compaction.Settings(plan, new RowWriter.Settings(32L * 1024 * 1024, 1024 * 1024),
+                1_000, GRACE)).isInstanceOf(ValidationException.class).hasMessageContaining("64 MiB");
+        assertThatThrownBy(() -> new Compaction.Settings(plan, new RowWriter.Settings(256L * 1024 * 1024, 1024 * 1024),
+                1_000, GRACE)).isInstanceOf(ValidationException.class).hasMessageContaining("target file size");
     }
 
     @Test
