@@ -27,9 +27,9 @@ class AwsFoundationTest {
             "Transform", new Access(Set.of("silver/", "gold/", "quarantine/", "_state/transform/"),
                     Set.of("bronze/", "_state/generations/"), "Transform", Set.of("Catalog", "Compaction")),
             "Compaction", new Access(Set.of("silver/", "_state/compaction/", "_state/generations/"),
-                    Set.of("_state/transform/"), "Compaction", Set.of("Catalog")),
-            "Catalog", new Access(Set.of("catalog/"), Set.of("silver/", "gold/", "_state/generations/"), "Catalog",
-                    Set.of()));
+                    Set.of("_state/transform/", "_state/catalog/"), "Compaction", Set.of("Catalog")),
+            "Catalog", new Access(Set.of("catalog/", "_state/catalog/"), Set.of("silver/", "gold/", "_state/generations/"),
+                    "Catalog", Set.of()));
 
     @Test
     void theLakeBucketIsEncryptedWithTheLakeKeyPrivateTlsOnlyVersionedAndLogged() {
@@ -204,16 +204,128 @@ class AwsFoundationTest {
                     .containsAnyOf("sts:AssumeRole", "sts:AssumeRoleWithWebIdentity"));
             assertThat(trust).anySatisfy(s -> assertThat(s.body().path("Principal").path("Service").asText())
                     .isEqualTo("ecs-tasks.amazonaws.com"));
-            assertThat(trust).anySatisfy(s -> {
-                assertThat(s.actions()).containsExactly("sts:AssumeRoleWithWebIdentity");
-                assertThat(s.body().path("Condition").path("StringEquals").path("<EksOidcProvider>:sub").asText())
-                        .isEqualTo("system:serviceaccount:<KubernetesNamespace>:" + name);
-            });
+            assertThat(trust).filteredOn(s -> s.actions().contains("sts:AssumeRoleWithWebIdentity"))
+                    .as("%s: the pods of the service's own service account, and nobody else's (KEDA has its own role)",
+                            role)
+                    .singleElement().satisfies(s -> {
+                        assertThat(s.actions()).containsExactly("sts:AssumeRoleWithWebIdentity");
+                        JsonNode equals = s.body().path("Condition").path("StringEquals");
+                        assertThat(equals.path("<EksOidcProvider>:sub").asText())
+                                .isEqualTo("system:serviceaccount:<KubernetesNamespace>:" + name);
+                        assertThat(equals.path("<EksOidcProvider>:aud").asText()).isEqualTo("sts.amazonaws.com");
+                    });
         }
     }
 
     @Test
-    void aConsumerAccountVpcEndpointsAndTheGlueDatabaseAreThere() {
+    void everyRoleListsExactlyThePrefixesItReadsSoAMissingKeyIsA404() {
+        // S3 answers a GET or HEAD of a missing key with 404 only to a caller that may list the key's prefix, else 403;
+        // the services take 404 for "not there yet"
+        List<String> readers = STACK.ofType("AWS::IAM::Role").stream()
+                .filter(role -> !prefixes(roleStatements(role), "s3:GetObject").isEmpty()).toList();
+
+        assertThat(readers).as("every service role reads the lake").containsAll(ACCESS.keySet().stream()
+                .map(service -> service + "ServiceRole").toList());
+        for (String role : readers) {
+            List<CloudFormation.Statement> statements = roleStatements(role);
+            Set<String> listed = statements.stream().filter(s -> s.allows() && s.actions().contains("s3:ListBucket"))
+                    .flatMap(s -> DeployFiles.list(s.body().path("Condition").path("StringLike").path("s3:prefix"))
+                            .stream())
+                    .map(JsonNode::asText).map(p -> {
+                        assertThat(p).as(role).endsWith("/*");
+                        return p.substring(0, p.length() - 1);
+                    }).collect(Collectors.toSet());
+
+            assertThat(listed).as("%s lists exactly the prefixes it may GetObject", role)
+                    .isEqualTo(prefixes(statements, "s3:GetObject"));
+        }
+    }
+
+    @Test
+    void kedaReadsOnlyTheDepthOfTheQueuesItsTriggersNameWithItsOwnServiceAccount() {
+        JsonNode role = STACK.resource("KedaQueueReaderRole");
+        assertThat(role.path("Condition").asText()).isEqualTo("OnEks");
+        assertThat(role.path("Properties").path("RoleName").asText()).isEqualTo("medallion-keda-queue-reader");
+        assertThat(STACK.template().path("Parameters").path("KedaNamespace").path("Default").asText()).isEqualTo("keda");
+        assertThat(STACK.template().path("Parameters").path("KedaServiceAccount").path("Default").asText())
+                .as("the service account of KEDA's Helm chart").isEqualTo("keda-operator");
+        assertThat(CloudFormation.statements("KedaQueueReaderRole", role.path("Properties")
+                .path("AssumeRolePolicyDocument"))).as("only the KEDA operator's pods, by their web identity")
+                .singleElement().satisfies(s -> {
+                    assertThat(s.actions()).containsExactly("sts:AssumeRoleWithWebIdentity");
+                    assertThat(s.body().path("Principal").path("Federated").asText()).endsWith(
+                            ":oidc-provider/<EksOidcProvider>");
+                    JsonNode equals = s.body().path("Condition").path("StringEquals");
+                    assertThat(equals.path("<EksOidcProvider>:sub").asText())
+                            .isEqualTo("system:serviceaccount:<KedaNamespace>:<KedaServiceAccount>");
+                    assertThat(equals.path("<EksOidcProvider>:aud").asText()).isEqualTo("sts.amazonaws.com");
+                });
+
+        // what the rendered ScaledObjects read, and with which role
+        List<JsonNode> objects = DeployFiles.render("production");
+        Set<String> triggered = DeployFiles.ofKind(objects, "ScaledObject").stream()
+                .flatMap(o -> DeployFiles.list(o.path("spec").path("triggers")).stream())
+                .filter(t -> t.path("type").asText().equals("aws-sqs-queue"))
+                .map(t -> t.path("metadata").path("queueURL").asText()).collect(Collectors.toSet());
+        Map<String, String> queueIds = STACK.ofType("AWS::SQS::Queue").stream().collect(Collectors.toMap(
+                id -> STACK.properties(id).path("QueueName").asText(), id -> "GetAtt:" + id + ".Arn"));
+        List<CloudFormation.Statement> statements = roleStatements("KedaQueueReaderRole");
+
+        assertThat(triggered).as("the queues KEDA reads, the transform and compaction dead-letter queues among them")
+                .contains("medallion-transform-dlq", "medallion-compaction-dlq");
+        assertThat(statements).allSatisfy(s -> assertThat(s.actions()).containsExactly("sqs:GetQueueAttributes"));
+        assertThat(statements.stream().flatMap(s -> s.resources().stream()).map(CloudFormation::text))
+                .as("exactly the queues the triggers name")
+                .containsExactlyInAnyOrderElementsOf(triggered.stream().map(queueIds::get).toList());
+        String account = DeployFiles.ofKind(objects, "ConfigMap").stream()
+                .filter(c -> DeployFiles.name(c).startsWith("medallion-settings")).findFirst().orElseThrow()
+                .path("data").path("AWS_ACCOUNT_ID").asText();
+        assertThat(DeployFiles.ofKind(objects, "TriggerAuthentication")).singleElement().satisfies(auth -> {
+            JsonNode identity = auth.path("spec").path("podIdentity");
+            assertThat(identity.path("provider").asText()).isEqualTo("aws");
+            assertThat(identity.path("roleArn").asText()).isEqualTo("arn:aws:iam::" + account + ":role/"
+                    + role.path("Properties").path("RoleName").asText());
+            assertThat(identity.has("identityOwner")).as("KEDA does not take the services' roles").isFalse();
+        });
+        assertThat(STACK.template().path("Outputs").path("KedaQueueReaderRoleArn").path("Condition").asText())
+                .isEqualTo("OnEks");
+    }
+
+    @Test
+    void privateSubnetsGetAnEndpointForEveryServiceTheServicesKedaAndFargateCall() {
+        Map<String, List<String>> endpoints = STACK.ofType("AWS::EC2::VPCEndpoint").stream().collect(
+                Collectors.groupingBy(id -> STACK.resource(id).path("Condition").asText(), Collectors.mapping(
+                        id -> text(STACK.properties(id).path("ServiceName"))
+                                .replace("com.amazonaws.${AWS::Region}.", ""),
+                        Collectors.toList())));
+
+        assertThat(endpoints).containsOnlyKeys("WithVpcEndpoints", "WithEcsVpcEndpoints");
+        assertThat(endpoints.get("WithVpcEndpoints")).as("what the services call; STS for IRSA (pods and KEDA)")
+                .containsExactlyInAnyOrder("s3", "sqs", "glue", "kms", "sts");
+        assertThat(endpoints.get("WithEcsVpcEndpoints"))
+                .as("what Fargate calls to start a task: the image, the awslogs driver, the task's secrets")
+                .containsExactlyInAnyOrder("ecr.api", "ecr.dkr", "logs", "secretsmanager", "ssm");
+        assertThat(STACK.template().path("Conditions").path("WithEcsVpcEndpoints").path("Fn::And").toString())
+                .as("the Fargate endpoints come with the services' own").contains("WithVpcEndpoints");
+        for (String id : STACK.ofType("AWS::EC2::VPCEndpoint")) {
+            JsonNode endpoint = STACK.properties(id);
+            if (endpoint.path("VpcEndpointType").asText().equals("Gateway")) {
+                assertThat(text(endpoint.path("RouteTableIds"))).isEqualTo("Ref:PrivateRouteTableIds");
+            } else {
+                assertThat(endpoint.path("PrivateDnsEnabled").asBoolean()).as("%s: the SDKs' default names", id)
+                        .isTrue();
+                assertThat(text(endpoint.path("SubnetIds"))).isEqualTo("Ref:PrivateSubnetIds");
+                assertThat(DeployFiles.list(endpoint.path("SecurityGroupIds"))).extracting(CloudFormation::text)
+                        .containsExactly("Ref:EndpointSecurityGroup");
+            }
+        }
+        // the ECS services use what those endpoints serve
+        assertThat(DeployFiles.yaml("ecs/medallion-ecs.yaml").toString()).contains("\"LogDriver\":\"awslogs\"",
+                "ecr:BatchGetImage", "secretsmanager:GetSecretValue", "ssm:GetParameters");
+    }
+
+    @Test
+    void aConsumerAccountAndTheGlueDatabaseAreThere() {
         List<CloudFormation.Statement> bucket = CloudFormation.statements("LakeBucketPolicy",
                 STACK.properties("LakeBucketPolicy").path("PolicyDocument"));
         assertThat(bucket).filteredOn(s -> s.allows() && s.actions().contains("s3:GetObject")).singleElement()
@@ -226,14 +338,16 @@ class AwsFoundationTest {
         assertThat(DeployFiles.list(consumerGlue.path("Statement").get(0).path("Action"))).extracting(JsonNode::asText)
                 .allMatch(a -> a.startsWith("glue:Get"));
 
-        List<String> endpoints = STACK.ofType("AWS::EC2::VPCEndpoint");
-        assertThat(endpoints).extracting(id -> text(STACK.properties(id).path("ServiceName")))
-                .containsExactlyInAnyOrder("com.amazonaws.${AWS::Region}.s3", "com.amazonaws.${AWS::Region}.sqs",
-                        "com.amazonaws.${AWS::Region}.glue", "com.amazonaws.${AWS::Region}.kms");
-        assertThat(endpoints).allSatisfy(id -> assertThat(STACK.resource(id).path("Condition").asText())
-                .isEqualTo("WithVpcEndpoints"));
         assertThat(text(STACK.properties("GlueDatabase").path("DatabaseInput").path("Name")))
                 .isEqualTo("Ref:GlueDatabaseName");
+    }
+
+    /** The statements of a role's policies. */
+    private static List<CloudFormation.Statement> roleStatements(String role) {
+        List<CloudFormation.Statement> statements = new ArrayList<>();
+        DeployFiles.list(STACK.properties(role).path("Policies")).forEach(
+                p -> statements.addAll(CloudFormation.statements(role, p.path("PolicyDocument"))));
+        return statements;
     }
 
     /** The prefixes of the lake's objects the statements allow {@code action} on. */

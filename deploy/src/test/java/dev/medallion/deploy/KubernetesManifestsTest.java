@@ -30,6 +30,9 @@ import dev.medallion.lake.spec.DatasetSpecs;
 class KubernetesManifestsTest {
     private static final List<String> SERVICES = List.of("ingest-service", "transform-service", "compaction-service",
             "catalog-service");
+    /** KEDA's metrics the alerts may read (KEDA's operator exports them; the services do not). */
+    private static final List<String> KEDA_METRICS = List.of("keda_scaler_metrics_value",
+            "keda_scaler_detail_errors_total", "keda_scaler_errors");
 
     @TempDir
     Path work;
@@ -88,6 +91,11 @@ class KubernetesManifestsTest {
         }
         assertThat(ofKind(objects, "ServiceMonitor")).allSatisfy(m -> assertThat(
                 m.path("spec").path("endpoints").get(0).path("path").asText()).isEqualTo("/q/metrics"));
+        assertThat(settings.get("PROMETHEUS_RELEASE")).as("the Helm release of kube-prometheus-stack").isNotBlank();
+        assertThat(objects).filteredOn(o -> List.of("ServiceMonitor", "PrometheusRule").contains(o.path("kind").asText()))
+                .as("labelled for the Prometheus of kube-prometheus-stack, which selects its release's label")
+                .hasSize(SERVICES.size() + 1).allSatisfy(o -> assertThat(o.path("metadata").path("labels")
+                        .path("release").asText()).isEqualTo(settings.get("PROMETHEUS_RELEASE")));
         assertThat(ofKind(objects, "Namespace")).singleElement().satisfies(ns -> assertThat(ns.path("metadata")
                 .path("labels").path("pod-security.kubernetes.io/enforce").asText()).isEqualTo("restricted"));
     }
@@ -112,11 +120,28 @@ class KubernetesManifestsTest {
             assertThat(ofKind(objects, "TriggerAuthentication")).anySatisfy(a -> {
                 assertThat(name(a)).isEqualTo(auth);
                 assertThat(a.path("spec").path("podIdentity").path("provider").asText()).isEqualTo("aws");
+                assertThat(a.path("spec").path("podIdentity").path("roleArn").asText())
+                        .as("the queue-depth reader role deploy/aws makes for KEDA (AwsFoundationTest)")
+                        .isEqualTo("arn:aws:iam::" + settings.get("AWS_ACCOUNT_ID") + ":role/medallion-keda-queue-reader");
             });
             JsonNode deployment = ofKind(objects, "Deployment").stream().filter(d -> name(d).equals(service))
                     .findFirst().orElseThrow();
             assertThat(deployment.path("spec").has("replicas")).as("KEDA owns %s's replica count", service).isFalse();
         });
+        for (String service : List.of("transform-service", "compaction-service")) {
+            String dlq = "medallion-" + service.replace("-service", "") + "-dlq";
+            assertThat(list(scaled.get(service).path("spec").path("triggers")))
+                    .as("KEDA reads %s while %s is at zero, for the alerts, without ever scaling on it", dlq, service)
+                    .filteredOn(t -> t.path("metadata").path("queueURL").asText().equals(dlq)).singleElement()
+                    .satisfies(t -> {
+                        assertThat(t.path("type").asText()).isEqualTo("aws-sqs-queue");
+                        assertThat(t.path("metadata").path("activationQueueLength").asLong()).as("never wakes it")
+                                .isGreaterThanOrEqualTo(1_000_000);
+                        assertThat(t.path("metadata").path("queueLength").asLong())
+                                .as("never asks for a second replica").isGreaterThanOrEqualTo(1_000_000);
+                        assertThat(t.path("metadata").path("awsRegion").asText()).isEqualTo(settings.get("AWS_REGION"));
+                    });
+        }
         assertThat(scaled.get("ingest-service").path("spec").path("minReplicaCount").asInt()).isPositive();
         assertThat(scaled.get("transform-service").path("spec").path("minReplicaCount").asInt()).isZero();
         JsonNode compaction = scaled.get("compaction-service").path("spec");
@@ -173,10 +198,53 @@ class KubernetesManifestsTest {
                 .contains("SUCCESS");
         assertThat(DeployFiles.run(List.of(promtool, "test", "rules", work.resolve("alerts-test.yaml").toString())))
                 .contains("SUCCESS");
-        assertThat(list(rule.path("spec").path("groups")).stream().flatMap(g -> list(g.path("rules")).stream())
-                .map(r -> r.path("alert").asText())).contains("MedallionQueueLagHigh", "MedallionNoProgress",
-                        "MedallionS3ClientErrors", "MedallionS3RequestsAboveBaseline", "MedallionHeapHigh",
-                        "MedallionWorkNearBudget", "MedallionDeadLetters", "MedallionSmallFileDebt");
+        List<String> alerts = list(rule.path("spec").path("groups")).stream()
+                .flatMap(g -> list(g.path("rules")).stream()).map(r -> r.path("alert").asText()).toList();
+        assertThat(alerts).containsExactlyInAnyOrder("MedallionQueueLagHigh", "MedallionNoProgress",
+                "MedallionS3ClientErrors", "MedallionS3RequestsAboveBaseline", "MedallionHeapHigh",
+                "MedallionWorkNearBudget", "MedallionDeadLetters", "MedallionSmallFileDebt",
+                "MedallionQueueDepthUnreadable");
+
+        // every alert is shown to fire on its fault, and to stay quiet through the first test's day of normal work
+        List<JsonNode> tests = list(DeployFiles.YAML.readTree(work.resolve("alerts-test.yaml").toFile()).path("tests"));
+        List<JsonNode> cases = tests.stream().flatMap(t -> list(t.path("alert_rule_test")).stream()).toList();
+        for (String alert : alerts) {
+            assertThat(cases).as("%s fires in a test", alert).anyMatch(c -> c.path("alertname").asText().equals(alert)
+                    && !list(c.path("exp_alerts")).isEmpty());
+            assertThat(list(tests.get(0).path("alert_rule_test"))).as("%s is quiet on a day of normal work", alert)
+                    .anyMatch(c -> c.path("alertname").asText().equals(alert) && list(c.path("exp_alerts")).isEmpty()
+                            && duration(c.path("eval_time").asText()).toHours() >= 24);
+        }
+    }
+
+    /**
+     * The services' metrics are checked against their real /q/metrics pages by the system test (every medallion_ and
+     * jvm_ name); the only others the alerts and the dashboard may use are KEDA's, which deploy/README.md and the
+     * header of alerts.yaml list.
+     */
+    @Test
+    void alertsAndTheDashboardUseTheServicesMetricsOrOnlyTheDocumentedKedaMetrics() throws IOException {
+        JsonNode rule = ofKind(DeployFiles.render("production"), "PrometheusRule").get(0);
+        List<String> expressions = new java.util.ArrayList<>(list(rule.path("spec").path("groups")).stream()
+                .flatMap(g -> list(g.path("rules")).stream()).map(r -> r.path("expr").asText()).toList());
+        JsonNode dashboard = DeployFiles.JSON.readTree(DeployFiles.DEPLOY.resolve("k8s/base/medallion-dashboard.json")
+                .toFile());
+        list(dashboard.path("panels")).forEach(p -> list(p.path("targets")).forEach(t -> expressions.add(
+                t.path("expr").asText())));
+        java.util.Set<String> used = expressions.stream().flatMap(e -> PromQl.metricNames(e).stream())
+                .collect(Collectors.toCollection(java.util.TreeSet::new));
+
+        assertThat(used).as("the selectors found").contains("medallion_queue_depth_messages",
+                "medallion_aws_requests_total", "jvm_memory_used_bytes", "keda_scaler_metrics_value");
+        assertThat(used).allSatisfy(metric -> assertThat(metric.matches("(medallion|jvm)_[a-z0-9_]+")
+                || KEDA_METRICS.contains(metric)).as("%s: a service's metric, or a documented KEDA metric", metric)
+                .isTrue());
+        String readme = Files.readString(DeployFiles.DEPLOY.resolve("README.md"));
+        String alertsHeader = Files.readString(DeployFiles.DEPLOY.resolve("k8s/base/alerts.yaml"));
+        assertThat(KEDA_METRICS).allSatisfy(metric -> {
+            assertThat(readme).as("deploy/README.md documents %s", metric).contains("`" + metric + "`");
+            assertThat(alertsHeader).as("alerts.yaml documents %s", metric).contains("#   " + metric + " ");
+        });
     }
 
     @Test
@@ -206,8 +274,13 @@ class KubernetesManifestsTest {
         node.elements().forEachRemaining(child -> collectValues(child, values));
     }
 
+    /** A duration as Prometheus and the overlays write them: 5m, 1m30s, 25h30m, 1d. */
     private static Duration duration(String text) {
-        return Duration.parse("PT" + text.toUpperCase());
+        String upper = text.toUpperCase();
+        int days = upper.indexOf('D');
+        Duration whole = days < 0 ? Duration.ZERO : Duration.ofDays(Long.parseLong(upper.substring(0, days)));
+        String rest = upper.substring(days + 1);
+        return rest.isEmpty() ? whole : whole.plus(Duration.parse("PT" + rest));
     }
 
     private static String promtool() {
