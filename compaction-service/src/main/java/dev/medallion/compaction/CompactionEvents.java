@@ -129,6 +129,10 @@ public class CompactionEvents implements Compaction.Listener {
             gauge("medallion.compaction.small.bytes", tags, holder, SmallFileDebt::smallBytes);
             gauge("medallion.compaction.partition.files.max", tags, holder, SmallFileDebt::maxFilesPerPartition);
             // "percentile", not "quantile": Prometheus keeps that label for summaries, and these are gauges
+            gauge("medallion.compaction.partition.files", tags.and("percentile", "50"), holder,
+                    SmallFileDebt::medianFilesPerPartition);
+            gauge("medallion.compaction.partition.files", tags.and("percentile", "95"), holder,
+                    SmallFileDebt::p95FilesPerPartition);
             gauge("medallion.compaction.file.size.bytes", tags.and("percentile", "50"), holder,
                     SmallFileDebt::medianFileBytes);
             gauge("medallion.compaction.file.size.bytes", tags.and("percentile", "95"), holder,

@@ -118,7 +118,8 @@ class CompactionServiceTest {
         given().when().get("/q/metrics").then()
                 .body(containsString("medallion_compaction_small_files{dataset=\"sales\"}"))
                 .body(containsString("medallion_compaction_oldest_small_file_age_seconds{dataset=\"sales\"}"))
-                .body(containsString("medallion_compaction_file_size_bytes{dataset=\"sales\",percentile=\"95\"}"));
+                .body(containsString("medallion_compaction_file_size_bytes{dataset=\"sales\",percentile=\"95\"}"))
+                .body(containsString("medallion_compaction_partition_files{dataset=\"sales\",percentile=\"50\"}"));
     }
 
     @Test

@@ -82,6 +82,8 @@ public class MetricDescriptions implements MeterFilter {
             Map.entry("medallion.compaction.small.bytes", "Bytes of the small files, at the last sweep"),
             Map.entry("medallion.compaction.partition.files.max",
                     "Files in the Silver partition with the most, at the last sweep"),
+            Map.entry("medallion.compaction.partition.files",
+                    "Percentiles of the files each partition of the Silver table holds, at the last sweep"),
             Map.entry("medallion.compaction.file.size.bytes", "File size percentiles of the Silver table, at the last sweep"),
             Map.entry("medallion.compaction.oldest.small.file.age.seconds",
                     "Age of the oldest small file in the Silver table, at the last sweep"),

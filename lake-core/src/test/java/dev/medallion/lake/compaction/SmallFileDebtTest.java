@@ -34,6 +34,8 @@ class SmallFileDebtTest {
         assertThat(debt.smallFiles()).isEqualTo(19);
         assertThat(debt.smallBytes()).isEqualTo(1_900);
         assertThat(debt.maxFilesPerPartition()).isEqualTo(19);
+        assertThat(debt.medianFilesPerPartition()).isEqualTo(1);
+        assertThat(debt.p95FilesPerPartition()).isEqualTo(19);
         assertThat(debt.medianFileBytes()).isEqualTo(100);
         assertThat(debt.p95FileBytes()).isEqualTo(190);
         assertThat(debt.oldestSmallFileAge()).isEqualTo(Duration.ofMinutes(19));
@@ -45,6 +47,7 @@ class SmallFileDebtTest {
 
         assertThat(debt.files()).isZero();
         assertThat(debt.p95FileBytes()).isZero();
+        assertThat(debt.p95FilesPerPartition()).isZero();
         assertThat(debt.oldestSmallFileAge()).isZero();
     }
 }
