@@ -19,6 +19,7 @@ import org.junit.jupiter.api.Test;
 import dev.medallion.lake.aws.S3ObjectStore;
 import dev.medallion.lake.catalog.SilverColumns;
 import dev.medallion.lake.generations.Generations;
+import dev.medallion.lake.layout.LakeLayout;
 import dev.medallion.lake.message.FilesWritten;
 import dev.medallion.lake.parquet.RowWriter;
 import dev.medallion.lake.spec.DatasetSpec;
@@ -100,6 +101,7 @@ class CatalogGlueBackendTest {
             }).toArray());
         }
         new Generations(store).save(orders, new Generations.Pointer(day, "g1", List.of()));
+        store.delete(LakeLayout.catalogRegistrationKey("orders", day)); // the local lake outlives a test run
         assertThat(new Generations(store).registered(orders, day)).isEmpty();
         String moved = "s3://" + LocalStack.BUCKET + "/silver/orders/" + day + "/_gen=g1/";
 

@@ -72,7 +72,7 @@ public record Partition(int year, int month, int day, OptionalInt hour, List<Str
 
     @Override
     public int hashCode() {
-        return ((year * 31 + month) * 31 + day) * 31 + hour.hashCode() * 31 + values.hashCode();
+        return (((year * 31 + month) * 31 + day) * 31 + hour.hashCode()) * 31 + values.hashCode();
     }
 
     /** This time partition with {@code partition-by} values. */

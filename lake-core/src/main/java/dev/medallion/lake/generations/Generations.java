@@ -117,27 +117,16 @@ public final class Generations {
 
     /** A partition's pointer, if compaction ever moved it. */
     public Optional<Pointer> pointer(DatasetSpec spec, String partition) {
-        try (InputStream in = store.open(LakeLayout.generationPointerKey(spec.name(), partition))) {
-            return Optional.of(JSON.readValue(in, Pointer.class));
-        } catch (ObjectNotFoundException e) {
-            return Optional.empty();
-        } catch (IOException e) {
-            throw new UncheckedIOException("Cannot read the generation pointer of " + spec.name() + "/" + partition, e);
-        }
+        return read(LakeLayout.generationPointerKey(spec.name(), partition), Pointer.class,
+                "the generation pointer of " + spec.name() + "/" + partition);
     }
 
     /** The pointers of every partition of a dataset that compaction moved. */
     public List<Pointer> pointers(DatasetSpec spec) {
         List<Pointer> pointers = new ArrayList<>();
         try (Stream<ObjectInfo> objects = listing().list(LakeLayout.generationPointersPrefix(spec.name()))) {
-            for (ObjectInfo object : objects.toList()) {
-                try (InputStream in = store.open(object.key())) {
-                    pointers.add(JSON.readValue(in, Pointer.class));
-                } catch (ObjectNotFoundException e) {
-                    // deleted since listed: nothing of it to act on
-                } catch (IOException e) {
-                    throw new UncheckedIOException("Cannot read the generation pointer " + object.key(), e);
-                }
+            for (ObjectInfo object : objects.toList()) { // one deleted since listed has nothing to act on
+                read(object.key(), Pointer.class, "the generation pointer " + object.key()).ifPresent(pointers::add);
             }
         }
         return pointers;
@@ -145,25 +134,14 @@ public final class Generations {
 
     /** Saves a partition's pointer; only the holder of its compaction lease does. */
     public void save(DatasetSpec spec, Pointer pointer) {
-        try (ObjectWriter out = store.create(LakeLayout.generationPointerKey(spec.name(), pointer.partition()),
-                Map.of())) {
-            out.write(JSON.writeValueAsBytes(pointer));
-        } catch (IOException e) {
-            throw new UncheckedIOException("Cannot save the generation pointer of " + spec.name() + "/"
-                    + pointer.partition(), e);
-        }
+        write(LakeLayout.generationPointerKey(spec.name(), pointer.partition()), pointer,
+                "the generation pointer of " + spec.name() + "/" + pointer.partition());
     }
 
     /** The generation the catalog last registered as a partition's location, if it registered one. */
     public Optional<Registered> registered(DatasetSpec spec, String partition) {
-        try (InputStream in = store.open(LakeLayout.catalogRegistrationKey(spec.name(), partition))) {
-            return Optional.of(JSON.readValue(in, Registered.class));
-        } catch (ObjectNotFoundException e) {
-            return Optional.empty();
-        } catch (IOException e) {
-            throw new UncheckedIOException("Cannot read the catalog registration of " + spec.name() + "/" + partition,
-                    e);
-        }
+        return read(LakeLayout.catalogRegistrationKey(spec.name(), partition), Registered.class,
+                "the catalog registration of " + spec.name() + "/" + partition);
     }
 
     /**
@@ -176,13 +154,29 @@ public final class Generations {
         if (registered(spec, partition).filter(r -> r.generation().equals(generation)).isPresent()) {
             return false;
         }
-        try (ObjectWriter out = store.create(LakeLayout.catalogRegistrationKey(spec.name(), partition), Map.of())) {
-            out.write(JSON.writeValueAsBytes(new Registered(partition, validId(generation), at)));
-        } catch (IOException e) {
-            throw new UncheckedIOException("Cannot record the catalog registration of " + spec.name() + "/"
-                    + partition, e);
-        }
+        write(LakeLayout.catalogRegistrationKey(spec.name(), partition),
+                new Registered(partition, validId(generation), at),
+                "the catalog registration of " + spec.name() + "/" + partition);
         return true;
+    }
+
+    /** A JSON record of the lake's state, or empty when there is none. */
+    private <T> Optional<T> read(String key, Class<T> type, String what) {
+        try (InputStream in = store.open(key)) {
+            return Optional.of(JSON.readValue(in, type));
+        } catch (ObjectNotFoundException e) {
+            return Optional.empty();
+        } catch (IOException e) {
+            throw new UncheckedIOException("Cannot read " + what, e);
+        }
+    }
+
+    private void write(String key, Object value, String what) {
+        try (ObjectWriter out = store.create(key, Map.of())) {
+            out.write(JSON.writeValueAsBytes(value));
+        } catch (IOException e) {
+            throw new UncheckedIOException("Cannot save " + what, e);
+        }
     }
 
     /** The files of one partition's current generation. */
