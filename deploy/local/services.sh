@@ -8,7 +8,9 @@
 # MEDALLION_COMPACTION_PORT (8083), MEDALLION_CATALOG_PORT (8084), MEDALLION_API_KEY (local-demo-key; the services
 # are given only its SHA-256), MEDALLION_API_KEY_DATASETS (datasets the key may write, comma-separated: sales,clicks,refunds),
 # MEDALLION_DATASETS_FILE (deploy/local/datasets.yaml), MEDALLION_SERVICE_JAVA_OPTS (-Xmx512m),
-# MEDALLION_START_TIMEOUT (90 s), MEDALLION_RUNTIME (jvm or native). Services are the jars under
+# MEDALLION_START_TIMEOUT (90 s), MEDALLION_RUNTIME (jvm or native), MEDALLION_TLS_KEYSTORE and
+# MEDALLION_TLS_KEYSTORE_PASSWORD (a PKCS12 keystore: the services started by this call serve HTTPS only, on their
+# port, plain HTTP is not opened at all; docs/architecture.md, "TLS"). Services are the jars under
 # */target/quarkus-app (build them with ./mvnw package -DskipTests) or, with MEDALLION_RUNTIME=native, the native
 # executables */target/*-runner (build them with deploy/local/native.sh build). Logs go to
 # $MEDALLION_HOME/logs/{service}-service.log, appended across restarts.
@@ -64,8 +66,13 @@ running_pid() {
   echo "$pid"
 }
 
+TLS_KEYSTORE="${MEDALLION_TLS_KEYSTORE:-}"
+SCHEME=http
+[[ -n "$TLS_KEYSTORE" ]] && SCHEME=https
+
+# --insecure only here: the probe asks whether the service answers, while clients verify its certificate
 ready() {
-  [[ "$(curl -s -o /dev/null -m 2 -w '%{http_code}' "http://127.0.0.1:$(port_of "$1")/q/health/ready" 2>/dev/null)" == 200 ]]
+  [[ "$(curl -s --insecure -o /dev/null -m 2 -w '%{http_code}' "$SCHEME://127.0.0.1:$(port_of "$1")/q/health/ready" 2>/dev/null)" == 200 ]]
 }
 
 # whether every service has its jar or executable
@@ -83,6 +90,16 @@ cmd_start() {
   "$ROOT/deploy/local/stack.sh" status >/dev/null || die "the local S3 + SQS stack is not running: run deploy/local/stack.sh start"
   mkdir -p "$RUN" "$LOGS"
   local datasets="${MEDALLION_DATASETS_FILE:-$ROOT/deploy/local/datasets.yaml}"
+  if [[ -n "$TLS_KEYSTORE" ]]; then
+    [[ -r "$TLS_KEYSTORE" ]] || die "MEDALLION_TLS_KEYSTORE '$TLS_KEYSTORE' is not a readable file"
+    [[ -n "${MEDALLION_TLS_KEYSTORE_PASSWORD:-}" ]] || die "MEDALLION_TLS_KEYSTORE needs MEDALLION_TLS_KEYSTORE_PASSWORD"
+    # HTTPS on the service's own port (QUARKUS_HTTP_SSL_PORT below); no plain HTTP listener at all
+    QUARKUS_HTTP_SSL_CERTIFICATE_KEY_STORE_FILE="$(cd "$(dirname "$TLS_KEYSTORE")" && pwd)/$(basename "$TLS_KEYSTORE")"
+    QUARKUS_HTTP_SSL_CERTIFICATE_KEY_STORE_PASSWORD="$MEDALLION_TLS_KEYSTORE_PASSWORD"
+    QUARKUS_HTTP_INSECURE_REQUESTS=disabled
+    export QUARKUS_HTTP_SSL_CERTIFICATE_KEY_STORE_FILE QUARKUS_HTTP_SSL_CERTIFICATE_KEY_STORE_PASSWORD \
+      QUARKUS_HTTP_INSECURE_REQUESTS
+  fi
   local key_sha256
   key_sha256="$(printf %s "${MEDALLION_API_KEY:-local-demo-key}" | sha256sum | cut -d' ' -f1)"
   local started=()
@@ -105,6 +122,7 @@ cmd_start() {
       die "port $port ($s-service) is in use; stop what holds it or set MEDALLION_${s^^}_PORT"
     fi
     QUARKUS_HTTP_PORT="$port" \
+      QUARKUS_HTTP_SSL_PORT="$port" \
       QUARKUS_HTTP_HOST=127.0.0.1 \
       QUARKUS_S3_ENDPOINT_OVERRIDE="$MEDALLION_S3_ENDPOINT" \
       QUARKUS_S3_PATH_STYLE_ACCESS=true \
@@ -139,7 +157,7 @@ cmd_start() {
       fi
       sleep 0.3
     done
-    echo "$s-service ready on http://127.0.0.1:$(port_of "$s") (pid $(running_pid "$s"))"
+    echo "$s-service ready on $SCHEME://127.0.0.1:$(port_of "$s") (pid $(running_pid "$s"))"
   done
 }
 
