@@ -40,6 +40,7 @@ import dev.medallion.lake.spec.DatasetSpecs;
  * Harness generate --records N | --target-bytes B [--seed S] [--bad-fraction F] [--customers C]
  *         --out file.ndjson[.gz] [--stats stats.json]
  * Harness ingest [--steps ingest-http,ingest-sqs] ... (see {@link IngestBench}; needs the running services)
+ * Harness load [--duration S] [--rate R] ... (see {@link LoadBench}; needs the running services: bench/load.sh)
  * </pre>
  *
  * Every run of every engine gets a fresh empty directory; warm-up runs are untimed; timed runs alternate between the
@@ -69,6 +70,10 @@ public final class Harness {
             Path results = Path.of(defaultPath("medallion.bench.results", "results/results.jsonl"));
             new IngestBench(out).run(IngestBench.settings(Args.parse(Arrays.copyOfRange(args, 1, args.length)),
                     System.getenv(), workDir, results));
+        } else if (args.length > 0 && args[0].equals("load")) {
+            Path results = Path.of(defaultPath("medallion.bench.results", "results/results.jsonl"));
+            new LoadBench(out).run(LoadBench.settings(Args.parse(Arrays.copyOfRange(args, 1, args.length)),
+                    System.getenv(), results));
         } else if (args.length > 0 && (args[0].equals("--help") || args[0].equals("-h"))) {
             out.println(usage());
         } else {
@@ -85,7 +90,7 @@ public final class Harness {
                        Harness generate (--records N | --target-bytes B) [--seed S] [--bad-fraction F] [--customers C]
                                --out FILE.ndjson[.gz] [--stats stats.json]
                 """
-                + IngestBench.usage();
+                + IngestBench.usage() + "\n" + LoadBench.usage();
     }
 
     private void generate(Args a) throws IOException {
