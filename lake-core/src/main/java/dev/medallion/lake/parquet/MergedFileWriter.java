@@ -15,7 +15,6 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 
-import org.apache.parquet.ParquetReadOptions;
 import org.apache.parquet.bytes.HeapByteBufferAllocator;
 import org.apache.parquet.column.ColumnDescriptor;
 import org.apache.parquet.column.ColumnReader;
@@ -27,8 +26,6 @@ import org.apache.parquet.column.impl.ColumnReadStoreImpl;
 import org.apache.parquet.column.page.DataPageV1;
 import org.apache.parquet.column.page.PageReadStore;
 import org.apache.parquet.compression.CompressionCodecFactory.BytesInputCompressor;
-import org.apache.parquet.conf.PlainParquetConfiguration;
-import org.apache.parquet.hadoop.CodecFactory;
 import org.apache.parquet.hadoop.ColumnChunkPageWriteStore;
 import org.apache.parquet.hadoop.ParquetFileReader;
 import org.apache.parquet.hadoop.ParquetFileWriter;
@@ -158,18 +155,25 @@ public final class MergedFileWriter implements AutoCloseable {
                     appended += copy(readers, block, createdBy, skip, firstRow);
                 }
                 firstRow += block.getRowCount();
-                progress.run();
+                report(progress);
             }
             rows += appended;
             return appended;
         } catch (OutputFailure e) {
             abort();
             throw new UncheckedIOException("Cannot write Parquet object '" + key + "'", e.io());
+        } catch (ProgressFailure e) {
+            abort();
+            throw e.callers(); // the caller's own failure (a lost lease, say): nothing to do with the input
         } catch (ObjectNotFoundException e) {
             abort();
             throw e; // gone since it was listed: not a fault of the file
         } catch (IOException | RuntimeException e) {
             abort(); // what is left fails while reading or decoding the input (Parquet names no exception for it)
+            StoreReadException store = StoreReadException.in(e);
+            if (store != null) {
+                throw new UncheckedIOException(store); // the store failed, not the file: the merge is retried
+            }
             throw new UnreadableFileException(input.key(), e);
         } finally {
             for (Future<ParquetFileReader> reader : readers) {
@@ -184,7 +188,7 @@ public final class MergedFileWriter implements AutoCloseable {
 
     private static ParquetFileReader open(ObjectStore from, ObjectInfo input) throws IOException {
         return ParquetFileReader.open(new ObjectStoreInputFile(from, input.key(), input.size()),
-                ParquetReadOptions.builder(new PlainParquetConfiguration()).build());
+                HeapCodecs.readOptions());
     }
 
     /**
@@ -274,7 +278,7 @@ public final class MergedFileWriter implements AutoCloseable {
                 groupRows++;
                 appended++;
                 if (appended % 1024 == 0) {
-                    progress.run();
+                    report(progress);
                     if (bufferedBytes() >= rowGroupBytes) {
                         flushGroup();
                     }
@@ -439,8 +443,11 @@ public final class MergedFileWriter implements AutoCloseable {
         final MessageType readSchema;
         final IgnoringConverter converter;
         final List<Part> parts = new ArrayList<>();
-        /** One compressor for the lane's parts: a lane's pages are compressed by one thread at a time. */
-        final CodecFactory codecs = new CodecFactory(new PlainParquetConfiguration(), pageBytes);
+        /**
+         * One compressor for the lane's parts: a lane's pages are compressed by one thread at a time. On the heap:
+         * parquet-hadoop's would keep direct buffers the size of the largest page for good (see {@link HeapCodecs}).
+         */
+        final HeapCodecs codecs = new HeapCodecs(pageBytes);
         final BytesInputCompressor compressor = codecs.getCompressor(CompressionCodecName.SNAPPY);
 
         Lane(MessageType readSchema) {
@@ -723,6 +730,29 @@ public final class MergedFileWriter implements AutoCloseable {
     }
 
     /** Writing the output failed (the staging disk, the store): distinct from an input that cannot be read. */
+    /** Runs the caller's progress callback; what it throws is the caller's failure, not the input's. */
+    private static void report(Runnable progress) {
+        try {
+            progress.run();
+        } catch (RuntimeException e) {
+            throw new ProgressFailure(e);
+        }
+    }
+
+    /** What the caller's progress callback threw, carried past the handling of input failures. */
+    private static final class ProgressFailure extends RuntimeException {
+        private final RuntimeException callers;
+
+        ProgressFailure(RuntimeException cause) {
+            super(cause);
+            this.callers = cause;
+        }
+
+        RuntimeException callers() {
+            return callers;
+        }
+    }
+
     private static final class OutputFailure extends RuntimeException {
         private final IOException io;
 

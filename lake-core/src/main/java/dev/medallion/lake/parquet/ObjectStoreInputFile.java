@@ -57,17 +57,44 @@ public final class ObjectStoreInputFile implements InputFile {
             }
 
             private InputStream stream() throws IOException {
-                if (in != null && pos >= streamPos && pos - streamPos <= SKIP_LIMIT) {
-                    in.skipNBytes(pos - streamPos);
+                try {
+                    if (in != null && pos >= streamPos && pos - streamPos <= SKIP_LIMIT) {
+                        in.skipNBytes(pos - streamPos);
+                        streamPos = pos;
+                        return in;
+                    }
+                    if (in != null) {
+                        InputStream old = in;
+                        in = null;
+                        old.close();
+                    }
+                    in = store.open(key, pos);
                     streamPos = pos;
                     return in;
+                } catch (ObjectNotFoundException e) {
+                    throw e;
+                } catch (EOFException e) {
+                    throw e; // the object is shorter than it was listed: the file's problem
+                } catch (IOException | RuntimeException e) {
+                    throw storeFailed(e);
                 }
-                if (in != null) {
-                    in.close();
+            }
+
+            /**
+             * A failure of the store, not of the file: the stream is dropped (the next read opens a new one at the
+             * position reached) and the failure marked as worth retrying.
+             */
+            private StoreReadException storeFailed(Exception e) {
+                InputStream broken = in;
+                in = null;
+                if (broken != null) {
+                    try {
+                        broken.close();
+                    } catch (IOException | RuntimeException ignored) {
+                        // already broken
+                    }
                 }
-                in = store.open(key, pos);
-                streamPos = pos;
-                return in;
+                return new StoreReadException(key, e);
             }
 
             @Override
@@ -75,7 +102,13 @@ public final class ObjectStoreInputFile implements InputFile {
                 if (pos >= length) {
                     return -1;
                 }
-                int b = stream().read();
+                InputStream stream = stream();
+                int b;
+                try {
+                    b = stream.read();
+                } catch (IOException | RuntimeException e) {
+                    throw storeFailed(e);
+                }
                 if (b >= 0) {
                     pos++;
                     streamPos++;
@@ -88,7 +121,13 @@ public final class ObjectStoreInputFile implements InputFile {
                 if (pos >= length) {
                     return -1;
                 }
-                int n = stream().read(b, off, len);
+                InputStream stream = stream();
+                int n;
+                try {
+                    n = stream.read(b, off, len);
+                } catch (IOException | RuntimeException e) {
+                    throw storeFailed(e);
+                }
                 if (n > 0) {
                     pos += n;
                     streamPos += n;

@@ -57,7 +57,7 @@ public final class RowReader implements AutoCloseable {
                 protected ReadSupport<Object[]> getReadSupport() {
                     return support;
                 }
-            }.build();
+            }.withCodecFactory(new HeapCodecs(1024 * 1024)).build();
         } catch (IOException e) {
             throw new UncheckedIOException("Cannot open Parquet object '" + key + "'", e);
         }

@@ -101,9 +101,8 @@ public final class RowWriter implements AutoCloseable {
                     .withDictionaryPageSize(DICTIONARY_PAGE_BYTES);
             // a dictionary of values that never repeat only grows until Parquet gives up on it
             uniqueColumns.forEach(column -> builder.withDictionaryEncoding(column, false));
-            if (compression != null) {
-                builder.withCodecFactory(compression.forWriter());
-            }
+            builder.withCodecFactory(compression != null ? compression.forWriter()
+                    : new HeapCodecs(settings.pageBytes()));
             this.writer = builder.build();
         } catch (IOException e) {
             file.abort();

@@ -1,8 +1,6 @@
 package dev.medallion.lake.parquet;
 
 import org.apache.parquet.compression.CompressionCodecFactory;
-import org.apache.parquet.conf.PlainParquetConfiguration;
-import org.apache.parquet.hadoop.CodecFactory;
 import org.apache.parquet.hadoop.metadata.CompressionCodecName;
 
 /**
@@ -12,10 +10,10 @@ import org.apache.parquet.hadoop.metadata.CompressionCodecName;
  * used by one thread can share a compressor. Not thread-safe; close it after the writers.
  */
 public final class SharedCompression implements AutoCloseable {
-    private final CodecFactory codecs;
+    private final HeapCodecs codecs;
 
     public SharedCompression(int pageBytes) {
-        this.codecs = new CodecFactory(new PlainParquetConfiguration(), pageBytes);
+        this.codecs = new HeapCodecs(pageBytes);
     }
 
     /** A view for one writer: closing the writer leaves the shared compressors to the others. */

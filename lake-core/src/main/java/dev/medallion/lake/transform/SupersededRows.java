@@ -1,26 +1,27 @@
 package dev.medallion.lake.transform;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.BitSet;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
-import org.apache.parquet.ParquetReadOptions;
 import org.apache.parquet.column.ColumnDescriptor;
 import org.apache.parquet.column.ColumnReader;
 import org.apache.parquet.column.impl.ColumnReadStoreImpl;
 import org.apache.parquet.column.page.PageReadStore;
-import org.apache.parquet.conf.PlainParquetConfiguration;
 import org.apache.parquet.hadoop.ParquetFileReader;
 import org.apache.parquet.schema.LogicalTypeAnnotation;
 import org.apache.parquet.schema.MessageType;
 import org.apache.parquet.schema.Type;
 
 import dev.medallion.lake.catalog.SilverColumns;
+import dev.medallion.lake.parquet.HeapCodecs;
 import dev.medallion.lake.parquet.IgnoringConverter;
 import dev.medallion.lake.parquet.ObjectStoreInputFile;
+import dev.medallion.lake.parquet.StoreReadException;
 import dev.medallion.lake.parquet.UnreadableFileException;
 import dev.medallion.lake.spec.DatasetSpec;
 import dev.medallion.lake.spec.FieldType;
@@ -55,7 +56,7 @@ public final class SupersededRows {
         for (int f = 0; f < files.size(); f++) {
             ObjectInfo file = files.get(f);
             try (ParquetFileReader reader = ParquetFileReader.open(new ObjectStoreInputFile(store, file.key(),
-                    file.size()), ParquetReadOptions.builder(new PlainParquetConfiguration()).build())) {
+                    file.size()), HeapCodecs.readOptions())) {
                 MessageType schema = reader.getFileMetaData().getSchema();
                 if (!hasPrimitive(schema, keyName) || !hasPrimitive(schema, SilverColumns.INGESTED_AT)) {
                     continue; // no key to deduplicate on: every row stays
@@ -100,6 +101,10 @@ public final class SupersededRows {
             } catch (ObjectNotFoundException e) {
                 throw e; // gone since it was listed (replaced by compaction): the caller lists again
             } catch (IOException | RuntimeException e) { // Parquet names no exception for a file it cannot read
+                StoreReadException failed = StoreReadException.in(e);
+                if (failed != null) {
+                    throw new UncheckedIOException(failed); // the store failed, not the file: worth retrying
+                }
                 throw new UnreadableFileException(file.key(), e);
             }
         }

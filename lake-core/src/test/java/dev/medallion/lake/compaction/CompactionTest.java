@@ -4,7 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.io.ByteArrayInputStream;
+import java.io.FilterInputStream;
+import java.io.IOException;
+import java.io.InputStream;
 import java.math.BigDecimal;
+import java.net.SocketException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -16,6 +20,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -73,6 +78,8 @@ class CompactionTest {
     /** What happens just before a partition's generation pointer is saved: another process writing, say. */
     private Runnable beforeSwitch = () -> {
     };
+    /** Objects whose next read fails halfway, as when the connection to S3 is reset mid-body. */
+    private final Set<String> resetOnce = new HashSet<>();
     private DatasetSpec spec;
     /** The same table, its partitions found by their registered location: compaction moves them. */
     private DatasetSpec registered;
@@ -113,6 +120,25 @@ class CompactionTest {
                     once.run();
                 }
                 return super.create(key, metadata);
+            }
+
+            @Override
+            public InputStream open(String key, long offset) {
+                InputStream in = super.open(key, offset);
+                if (!resetOnce.remove(key)) {
+                    return in;
+                }
+                return new FilterInputStream(in) {
+                    @Override
+                    public int read() throws IOException {
+                        throw new SocketException("Connection reset");
+                    }
+
+                    @Override
+                    public int read(byte[] b, int off, int len) throws IOException {
+                        throw new SocketException("Connection reset");
+                    }
+                };
             }
 
             @Override
@@ -371,6 +397,29 @@ class CompactionTest {
                 .filter(f -> f.startsWith("part-")).findFirst().orElseThrow());
         assertThat(compaction.plan(spec, java.util.Optional.empty())).singleElement()
                 .satisfies(p -> assertThat(p.plan().groups()).as("not planned again").isEmpty());
+    }
+
+    /** A connection reset while a file is read says nothing about the file: it must not be left out for good. */
+    @Test
+    void aFileTheStoreFailsToServeIsMergedAtTheNextAttemptNotLeftOut() throws Exception {
+        fiveSmallFilesWithAnOverlap();
+        clock.advance(Duration.ofMinutes(2));
+        Compaction compaction = compaction("a");
+        resetOnce.add(PREFIX + "small-3.parquet");
+
+        Compaction.Outcome failed = compaction.compact(spec, PARTITION);
+
+        assertThat(resetOnce).as("the read failed").isEmpty();
+        assertThat(unreadable).isEmpty();
+        assertThat(failed.merges()).isEmpty();
+        assertThat(failed.failed()).isEqualTo(1);
+        assertThat(files()).hasSize(6);
+
+        Compaction.Outcome retried = compaction.compact(spec, PARTITION);
+
+        assertThat(retried.merges()).singleElement().satisfies(m -> assertThat(m.inputs()).hasSize(6));
+        assertThat(files()).singleElement().asString().startsWith("part-");
+        assertThat(query()).isEqualTo("500 rows, 500 keys, 540.00");
     }
 
     @Test
