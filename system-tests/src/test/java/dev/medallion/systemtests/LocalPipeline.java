@@ -63,6 +63,23 @@ final class LocalPipeline implements AutoCloseable {
         run("deploy/local/services.sh", "start");
     }
 
+    /**
+     * Stops the local S3 ({@code "s3"}) or SQS ({@code "sqs"}) server as an outage would (SIGTERM: ElasticMQ keeps
+     * its queues and messages, S3Proxy its files) and waits until it has exited. {@link #startServers()} brings it
+     * back on the same port.
+     */
+    void stopServer(String server) throws Exception {
+        long pid = Long.parseLong(Files.readString(home.resolve("run/" + server + ".pid")).trim());
+        ProcessHandle process = ProcessHandle.of(pid).orElseThrow();
+        process.destroy();
+        process.onExit().get(1, TimeUnit.MINUTES);
+    }
+
+    /** Starts whichever of the S3 and SQS servers is not running. */
+    void startServers() throws IOException, InterruptedException {
+        run("deploy/local/stack.sh", "start");
+    }
+
     String url(String service) {
         return "http://127.0.0.1:" + ports.get(service);
     }
