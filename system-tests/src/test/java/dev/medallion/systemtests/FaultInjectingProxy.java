@@ -33,7 +33,9 @@ import java.util.function.Predicate;
  * request is forwarded as it came, Host header included (so SigV4 signatures stay valid), unless a fault is drawn
  * for it: S3's own {@code 503 SlowDown} or {@code 500 InternalError} with their XML error bodies, a connection reset
  * while the request is sent (the server never sees it) or while the answer comes back (the server did the work, the
- * client cannot know), or a slow answer. Each fault has its own rate, changed at any time. The headers of the most
+ * client cannot know), or a slow answer. Each fault has its own rate, changed at any time, and is spread evenly over
+ * the requests from a random start (not drawn independently), so a run of a few hundred requests sees every fault
+ * it asks for, and a test checking that it did cannot fail by chance. The headers of the most
  * recent requests are kept for checks on what went over the wire.
  */
 final class FaultInjectingProxy implements AutoCloseable {
@@ -67,6 +69,8 @@ final class FaultInjectingProxy implements AutoCloseable {
         return thread;
     });
     private final Map<Fault, Double> rates = Collections.synchronizedMap(new EnumMap<>(Fault.class));
+    /** Per fault, the share of a fault accrued and not yet injected; one is injected when it reaches 1. */
+    private final Map<Fault, Double> owed = new EnumMap<>(Fault.class);
     private final Map<Fault, AtomicLong> injected = new EnumMap<>(Fault.class);
     private final AtomicLong requests = new AtomicLong();
     private final Deque<RecordedRequest> recorded = new ArrayDeque<>();
@@ -96,7 +100,10 @@ final class FaultInjectingProxy implements AutoCloseable {
 
     /** Draws {@code fault} for this share of requests from now on (0 turns it off). */
     void inject(Fault fault, double rate) {
-        rates.put(fault, rate);
+        synchronized (rates) {
+            rates.put(fault, rate);
+            owed.put(fault, ThreadLocalRandom.current().nextDouble());
+        }
     }
 
     /** Forwards every request as it is from now on. */
@@ -272,18 +279,22 @@ final class FaultInjectingProxy implements AutoCloseable {
         }
     }
 
+    /** The fault for this request, if any: at most one per request, the others stay owed to the next ones. */
     private Fault draw() {
-        double roll = ThreadLocalRandom.current().nextDouble();
+        Fault drawn = null;
         synchronized (rates) {
             for (Map.Entry<Fault, Double> rate : rates.entrySet()) {
-                if (roll < rate.getValue()) {
-                    injected.get(rate.getKey()).incrementAndGet();
-                    return rate.getKey();
+                double due = owed.merge(rate.getKey(), rate.getValue(), Double::sum);
+                if (drawn == null && due >= 1) {
+                    owed.put(rate.getKey(), due - 1);
+                    drawn = rate.getKey();
                 }
-                roll -= rate.getValue();
             }
         }
-        return null;
+        if (drawn != null) {
+            injected.get(drawn).incrementAndGet();
+        }
+        return drawn;
     }
 
     private void record(Head request) {

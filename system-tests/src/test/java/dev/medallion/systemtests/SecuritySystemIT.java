@@ -13,6 +13,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.security.KeyStore;
 import java.security.MessageDigest;
@@ -493,7 +494,11 @@ class SecuritySystemIT {
         }
         try (Stream<Path> all = Files.walk(lake)) {
             for (Path file : all.filter(Files::isRegularFile).toList()) {
-                files.put(lake.relativize(file).toString().replace('\\', '/'), Files.size(file));
+                try {
+                    files.put(lake.relativize(file).toString().replace('\\', '/'), Files.size(file));
+                } catch (NoSuchFileException gone) {
+                    // deleted or renamed since the listing (compaction, S3Proxy's temporary files): not stored
+                }
             }
         }
         return files;
@@ -514,8 +519,13 @@ class SecuritySystemIT {
         Path lake = pipeline.lakeDir();
         try (Stream<Path> all = Files.walk(lake)) {
             for (Path file : all.filter(Files::isRegularFile).toList()) {
-                String content = file.toString().endsWith(".gz") ? gunzip(file)
-                        : Files.readString(file, StandardCharsets.ISO_8859_1);
+                String content;
+                try {
+                    content = file.toString().endsWith(".gz") ? gunzip(file)
+                            : Files.readString(file, StandardCharsets.ISO_8859_1);
+                } catch (NoSuchFileException gone) {
+                    continue; // deleted or renamed since the listing: its final name, if any, is read on its own
+                }
                 if (content.contains(text)) {
                     return true;
                 }
