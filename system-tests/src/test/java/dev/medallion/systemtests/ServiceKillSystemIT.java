@@ -35,6 +35,8 @@ class ServiceKillSystemIT {
     private static final List<String> SERVICES = List.of("ingest", "transform", "compaction", "catalog");
     private static final int RECORDS = Soak.pick(40_000, 1_000_000);
     private static final int ROUNDS = Soak.pick(4, 12);
+    /** At least {@link #RECORDS} in all: 1,000,000 does not divide into 12 rounds. */
+    private static final int PER_ROUND = (RECORDS + ROUNDS - 1) / ROUNDS;
     private static final int HTTP_BATCH = 1_000;
     private static final int QUEUE_BATCH = 400;
 
@@ -74,9 +76,8 @@ class ServiceKillSystemIT {
         ExecutorService producers = Executors.newFixedThreadPool(3);
         long started = System.nanoTime();
         try {
-            int perRound = RECORDS / ROUNDS;
             for (int round = 0; round < ROUNDS; round++) {
-                List<CompletableFuture<Void>> sending = sendRound(round, perRound, producers);
+                List<CompletableFuture<Void>> sending = sendRound(round, PER_ROUND, producers);
                 Thread.sleep(500 + random.nextInt(3_000)); // the kill lands wherever the pipeline is by then
                 String victim = victims.get(round);
                 pipeline.kill(victim);
@@ -87,7 +88,7 @@ class ServiceKillSystemIT {
         } finally {
             producers.shutdownNow();
         }
-        assertThat(ledger.expectedRecords()).isEqualTo((long) RECORDS / ROUNDS * ROUNDS);
+        assertThat(ledger.expectedRecords()).isEqualTo((long) PER_ROUND * ROUNDS);
 
         Ledger.Outcome outcome = ledger.assertExactlyOnce("service kills (seed " + seed + ")",
                 Duration.ofMinutes(Soak.pick(6, 40)));
