@@ -524,7 +524,7 @@ class SecuritySystemIT {
                     content = file.toString().endsWith(".gz") ? gunzip(file)
                             : Files.readString(file, StandardCharsets.ISO_8859_1);
                 } catch (NoSuchFileException gone) {
-                    continue; // deleted or renamed since the listing: its final name, if any, is read on its own
+                    continue; // deleted or renamed since the listing (compaction, S3Proxy's temporary files)
                 }
                 if (content.contains(text)) {
                     return true;
