@@ -159,7 +159,8 @@ public final class QueueConsumer {
         long period = Math.max(200, settings.visibilityTimeout().toMillis() / 3);
         heartbeat.scheduleAtFixedRate(this::extendHeld, period, period, TimeUnit.MILLISECONDS);
         heartbeat.scheduleWithFixedDelay(this::measureDepth, 0, DEPTH_PERIOD.toMillis(), TimeUnit.MILLISECONDS);
-        LOG.infof("Polling %s with %d threads", settings.queue(), settings.pollers());
+        // %s, not %d: a number pattern loads the locale's number symbols, a cost native start-up need not pay
+        LOG.infof("Polling %s with %s threads", settings.queue(), settings.pollers());
     }
 
     /** Stops receiving new messages; work already started goes on (see {@link #stop()}). */
