@@ -27,6 +27,7 @@ RECORDS="${MEDALLION_BENCH_RECORDS:-2000}"
 STARTS="${MEDALLION_BENCH_STARTS:-5}"
 RUNTIMES=("$@")
 ((${#RUNTIMES[@]})) || RUNTIMES=(jvm native)
+((STARTS >= 1)) || { echo "runtimes.sh: MEDALLION_BENCH_STARTS must be 1 or more" >&2; exit 1; }
 # queue batches are stored after 1 s (the default, 300 s, would time the interval); compaction merges on request
 export MEDALLION_INGEST_BUFFER_INTERVAL=1s
 # transform runs of a few Bronze objects each, so each day partition gets several files for compaction to merge
