@@ -55,6 +55,7 @@ final class CsvRecordReader extends LookAheadRecordReader {
                 return null;
             }
         } catch (IOException e) {
+            rethrowUnlessInputEnded(e);
             end();
             return SourceRecord.failed(position + 1, new RecordError(RecordError.Kind.TRUNCATED_INPUT, "",
                     "the input ends in the middle (" + e.getMessage() + "); rows before it were read"), null);

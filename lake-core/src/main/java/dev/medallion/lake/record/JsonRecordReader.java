@@ -70,6 +70,7 @@ final class JsonRecordReader extends LookAheadRecordReader {
             return SourceRecord.failed(inElement ? position : position + 1, new RecordError(RecordError.Kind.MALFORMED_JSON, "",
                     e.getOriginalMessage()), null);
         } catch (IOException e) {
+            rethrowUnlessInputEnded(e);
             end();
             return SourceRecord.failed(inElement ? position : position + 1,
                     new RecordError(RecordError.Kind.TRUNCATED_INPUT, "",

@@ -1,6 +1,10 @@
 package dev.medallion.lake.record;
 
+import java.io.EOFException;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.util.NoSuchElementException;
+import java.util.zip.ZipException;
 
 /**
  * The look-ahead every record reader shares: {@link #readNext()} yields records until it returns {@code null} or
@@ -20,6 +24,17 @@ abstract class LookAheadRecordReader implements RecordReader {
 
     protected final boolean ended() {
         return ended;
+    }
+
+    /**
+     * A failure to read on: when the input itself ends early (a truncated or corrupt gzip stream) it is the caller's
+     * record error; any other (the store or the network failing mid-object) is thrown, so the source is read again
+     * later, whole, instead of losing every record after the failure.
+     */
+    protected static void rethrowUnlessInputEnded(IOException e) {
+        if (!(e instanceof EOFException || e instanceof ZipException)) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     @Override

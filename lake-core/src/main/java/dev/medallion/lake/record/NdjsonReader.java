@@ -65,6 +65,7 @@ public final class NdjsonReader extends LookAheadRecordReader {
             try {
                 eof = !readLine();
             } catch (IOException e) {
+                rethrowUnlessInputEnded(e);
                 end();
                 return SourceRecord.failed(lineNumber + 1, new RecordError(RecordError.Kind.TRUNCATED_INPUT, "",
                         "the input ends in the middle (" + e.getMessage() + "); lines before it were read"), null);

@@ -1,6 +1,7 @@
 package dev.medallion.lake.record;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
@@ -129,6 +130,30 @@ class RecordReaderTest {
             }
             assertThat(last.position()).isEqualTo(good.size() + 1);
         }
+    }
+
+    @Test
+    void aStoreFailingMidObjectIsThrownNotTakenForTheInputsEnd() {
+        // a connection reset while a Bronze object streams in: the records after it exist, so the source must be
+        // read again rather than end with a truncated_input error that drops them
+        var bodies = java.util.Map.of(BronzeFormat.NDJSON, "{\"n\":1}\n{\"n\":2}\n{\"n\":3}\n",
+                BronzeFormat.JSON, "[{\"n\":1},{\"n\":2},{\"n\":3}]", BronzeFormat.CSV, "n\n1\n2\n3\n");
+        bodies.forEach((format, body) -> {
+            byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
+            InputStream resetHalfway = new java.io.SequenceInputStream(
+                    new ByteArrayInputStream(bytes, 0, bytes.length / 2), new InputStream() {
+                        @Override
+                        public int read() throws IOException {
+                            throw new java.net.SocketException("Connection reset");
+                        }
+                    });
+            try (var reader = RecordReader.open(resetHalfway, format, LIMIT)) {
+                assertThatThrownBy(() -> reader.forEachRemaining(record -> {
+                }))
+                        .as("%s", format).isInstanceOf(java.io.UncheckedIOException.class)
+                        .hasRootCauseMessage("Connection reset");
+            }
+        });
     }
 
     @Test
