@@ -9,7 +9,8 @@ import dev.medallion.lake.bronze.BronzeFormat;
  * reason a record could not be read and where it was. Memory is bounded by the largest allowed record, not by the
  * source; a record over the limit is reported as {@code record_too_large} without being held. When the source ends
  * early (a truncated gzip stream), the records before are returned and then one {@code truncated_input} error,
- * which ends the iteration.
+ * which ends the iteration; a failure of the store or network under it is thrown instead, as the records after it
+ * exist.
  */
 public interface RecordReader extends java.util.Iterator<SourceRecord>, AutoCloseable {
 
