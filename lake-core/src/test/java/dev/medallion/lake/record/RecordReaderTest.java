@@ -8,12 +8,16 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.io.SequenceInputStream;
+import java.io.UncheckedIOException;
 import java.math.BigDecimal;
+import java.net.SocketException;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 
 import org.junit.jupiter.api.Test;
 
@@ -136,21 +140,21 @@ class RecordReaderTest {
     void aStoreFailingMidObjectIsThrownNotTakenForTheInputsEnd() {
         // a connection reset while a Bronze object streams in: the records after it exist, so the source must be
         // read again rather than end with a truncated_input error that drops them
-        var bodies = java.util.Map.of(BronzeFormat.NDJSON, "{\"n\":1}\n{\"n\":2}\n{\"n\":3}\n",
+        var bodies = Map.of(BronzeFormat.NDJSON, "{\"n\":1}\n{\"n\":2}\n{\"n\":3}\n",
                 BronzeFormat.JSON, "[{\"n\":1},{\"n\":2},{\"n\":3}]", BronzeFormat.CSV, "n\n1\n2\n3\n");
         bodies.forEach((format, body) -> {
             byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
-            InputStream resetHalfway = new java.io.SequenceInputStream(
+            InputStream resetHalfway = new SequenceInputStream(
                     new ByteArrayInputStream(bytes, 0, bytes.length / 2), new InputStream() {
                         @Override
                         public int read() throws IOException {
-                            throw new java.net.SocketException("Connection reset");
+                            throw new SocketException("Connection reset");
                         }
                     });
             try (var reader = RecordReader.open(resetHalfway, format, LIMIT)) {
                 assertThatThrownBy(() -> reader.forEachRemaining(record -> {
                 }))
-                        .as("%s", format).isInstanceOf(java.io.UncheckedIOException.class)
+                        .as("%s", format).isInstanceOf(UncheckedIOException.class)
                         .hasRootCauseMessage("Connection reset");
             }
         });
