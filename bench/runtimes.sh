@@ -6,8 +6,9 @@
 #
 # Each runtime gets a fresh local lake, and the services run one at a time (services.sh on ports 8081-8084).
 #   Start-up: each service starts MEDALLION_BENCH_STARTS times (5) with nothing to do. started: Quarkus's own
-#   "started in" (process start to listening); ready: process start to the first 200 from /q/health/ready; both as
-#   median (min-max); idle RSS: VmRSS 5 s after the last start is ready.
+#   "started in" (to listening, from main natively, from the application's first class on the JVM); ready: process
+#   start to the first 200 from /q/health/ready; both as median (min-max); idle RSS: VmRSS 5 s after the last start
+#   is ready.
 #   Work: MEDALLION_BENCH_MESSAGES producer messages (500) of MEDALLION_BENCH_RECORDS records (2,000) wait on
 #   medallion-ingest, and each service runs on what the one before left in its queue: ingest stores them in Bronze
 #   and announces the objects; transform promotes them to Silver in runs of 2 objects (so each day partition gets
@@ -35,7 +36,7 @@ export MEDALLION_TRANSFORM_BATCH_MAX_SOURCES=2
 export MEDALLION_COMPACTION_SETTLE=0s MEDALLION_COMPACTION_MIN_FILES=2
 export MEDALLION_COMPACTION_DUE_CHECK_INTERVAL=1h MEDALLION_COMPACTION_SWEEP_INTERVAL=off
 
-now_ms() { echo $(($(date +%s%N) / 1000000)); }
+now_ms() { echo $((${EPOCHREALTIME/./} / 1000)); }
 
 # Waiting forks nothing while a service starts: on 2 cores, a process forked every 10 ms (a curl, a sleep) slows
 # a native start-up by 30-40 ms, a third of it (measured), so the harness would time itself.
@@ -94,7 +95,7 @@ write_message() {
   }' >"$work/message-$1.json"
 }
 
-# starts one service; sets pid and start (ms since the epoch) once its process exists
+# starts one service; sets pid once its process exists
 launch() {
   local runtime="$1" service="$2" pid_file="$MEDALLION_HOME/run/$2-service.pid"
   rm -f "$pid_file"
@@ -104,19 +105,20 @@ launch() {
     kill -0 "$starter" 2>/dev/null || die "$service-service did not start; see $MEDALLION_HOME/logs/$service-service.log"
     nap 0.005
   done
-  pid="$(cat "$pid_file")"
-  start="$(process_start_ms "$pid")"
+  read -r pid <"$pid_file"
 }
 
-# ms from process start to the first 200 from /q/health/ready
+# sets start (ms since the epoch, the process's start) and ready_ms (ms from there to the first 200 from
+# /q/health/ready on port $2); nothing forks until the service answers
 await_ready() {
-  local port
-  port="$(port_of "$1")"
+  local port="$2" now
   until answers_200 "$port" /q/health/ready; do
     kill -0 "$pid" 2>/dev/null || die "$1-service exited; see $MEDALLION_HOME/logs/$1-service.log"
     nap 0.01
   done
-  echo $(($(now_ms) - start))
+  now=$((${EPOCHREALTIME/./} / 1000))
+  start="$(process_start_ms "$pid")"
+  ready_ms=$((now - start))
 }
 
 stop_service() {
@@ -133,10 +135,12 @@ spread() {
 # start-up with nothing to do, STARTS times (one start says little: it varies run to run): Quarkus's own start
 # time, readiness, and RSS once the last start has been idle for 5 s
 idle_row() {
-  local runtime="$1" service="$2" i rss started=() ready=()
+  local runtime="$1" service="$2" i rss started=() ready=() port
+  port="$(port_of "$service")"
   for ((i = 1; i <= STARTS; i++)); do
     launch "$runtime" "$service"
-    ready+=("$(await_ready "$service")")
+    await_ready "$service" "$port"
+    ready+=("$ready_ms")
     if ((i == STARTS)); then
       sleep 5
       rss=$(($(rss_kb "$pid" VmRSS) / 1024))
@@ -152,11 +156,13 @@ idle_row() {
 # readiness on, RSS 5 s after and at its peak
 work_row() {
   local runtime="$1" service="$2" items="$3" unit="$4" queue="medallion-$2"
-  local initial ready first="" drained="" left rate
+  local initial ready first="" drained="" left rate port
   initial="$(depth "$queue")"
   ((initial > 0)) || die "$queue is empty before $service-service starts"
+  port="$(port_of "$service")"
   launch "$runtime" "$service"
-  ready="$(await_ready "$service")"
+  await_ready "$service" "$port"
+  ready=$ready_ms
   while [[ -z "$drained" ]]; do
     left="$(depth "$queue")"
     [[ -z "$first" ]] && ((left < initial)) && first=$(($(now_ms) - start))

@@ -66,6 +66,10 @@ running_pid() {
   echo "$pid"
 }
 
+# sleeps without forking a sleep process: a read that times out on a pipe nothing writes to
+exec {tick}<> <(:)
+nap() { read -r -t "$1" -u "$tick" || true; }
+
 TLS_KEYSTORE="${MEDALLION_TLS_KEYSTORE:-}"
 SCHEME=http
 [[ -n "$TLS_KEYSTORE" ]] && SCHEME=https
@@ -121,6 +125,8 @@ cmd_start() {
     if timeout 2 bash -c "exec 3<>/dev/tcp/127.0.0.1/$port" 2>/dev/null; then
       die "port $port ($s-service) is in use; stop what holds it or set MEDALLION_${s^^}_PORT"
     fi
+    # HOSTNAME exported, as container runtimes do: without it the first log record looks the machine's name up
+    # (InetAddress.getLocalHost), a few milliseconds of a native start-up
     QUARKUS_HTTP_PORT="$port" \
       QUARKUS_HTTP_SSL_PORT="$port" \
       QUARKUS_HTTP_HOST=127.0.0.1 \
@@ -140,14 +146,16 @@ cmd_start() {
       MEDALLION_DATASETS_FILE="$datasets" \
       MEDALLION_AUTH_KEYS_LOCAL_SHA256="$key_sha256" \
       MEDALLION_AUTH_KEYS_LOCAL_DATASETS="${MEDALLION_API_KEY_DATASETS:-sales,clicks,refunds}" \
+      HOSTNAME="$HOSTNAME" \
       nohup "${launch[@]}" >>"$LOGS/$s-service.log" 2>&1 &
     echo $! >"$(pid_file "$s")"
     started+=("$s")
   done
   local deadline=$((SECONDS + START_TIMEOUT))
   for s in "${started[@]}"; do
-    # the first look after 0.3 s: a curl forked while a native service starts slows its start-up (bench/runtimes.sh)
-    until sleep 0.3 && ready "$s"; do
+    # the first look after 0.3 s, and a wait that forks nothing: a process forked while a native service starts
+    # slows its start-up (bench/runtimes.sh)
+    until nap 0.3 && ready "$s"; do
       if ! running_pid "$s" >/dev/null; then
         tail -n 40 "$LOGS/$s-service.log" >&2
         die "$s-service exited before it was ready (log: $LOGS/$s-service.log)"
