@@ -52,7 +52,7 @@ modules=$(printf '%s-service,' "${services[@]}")
 modules="${modules%,}"
 native=(-B -Dnative -Dquarkus.native.container-build=false "-Dquarkus.native.native-image-xmx=${MEDALLION_NATIVE_XMX:-8g}")
 cd "$ROOT"
-# -am builds lake-core and service-support first; unit tests are skipped: the JVM build runs them (./mvnw verify)
+# -am builds lake-core, service-support and api-support first; unit tests are skipped: the JVM build runs them (./mvnw verify)
 if [[ "$command" == build ]]; then
   step "Building $modules natively"
   ./mvnw "${native[@]}" package -DskipTests -pl "$modules" -am

@@ -16,6 +16,7 @@ import jakarta.ws.rs.core.Response;
 
 import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
 
+import dev.medallion.api.ErrorMappers;
 import dev.medallion.lake.aws.S3ObjectStore;
 import dev.medallion.lake.catalog.AthenaDdl;
 import dev.medallion.lake.catalog.Catalog;
@@ -24,7 +25,6 @@ import dev.medallion.lake.catalog.Partition;
 import dev.medallion.lake.catalog.PartitionLayout;
 import dev.medallion.lake.catalog.TableInput;
 import dev.medallion.lake.spec.DatasetName;
-import dev.medallion.support.ErrorMappers;
 import dev.medallion.support.LakeConfig;
 import io.quarkus.runtime.annotations.RegisterForReflection;
 

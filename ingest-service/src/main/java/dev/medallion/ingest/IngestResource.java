@@ -23,6 +23,8 @@ import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 
+import dev.medallion.api.ErrorBody;
+import dev.medallion.api.ErrorMappers;
 import dev.medallion.lake.bronze.BodyRejectedException;
 import dev.medallion.lake.bronze.BronzeFormat;
 import dev.medallion.lake.bronze.SegmentHeader;
@@ -32,8 +34,6 @@ import dev.medallion.lake.ingest.IdempotencyRecords;
 import dev.medallion.lake.ingest.SegmentEncoder;
 import dev.medallion.lake.spec.DatasetName;
 import dev.medallion.lake.spec.DatasetSpecs;
-import dev.medallion.support.ErrorBody;
-import dev.medallion.support.ErrorMappers;
 import io.quarkus.runtime.annotations.RegisterForReflection;
 import io.smallrye.common.annotation.Blocking;
 

@@ -71,14 +71,14 @@ public interface LakeConfig {
         Map<String, ApiKey> keys();
 
         /**
-         * OIDC/JWT bearer tokens, accepted besides API keys once Quarkus OIDC is configured
-         * ({@code quarkus.oidc.tenant-enabled=true} with {@code quarkus.oidc.auth-server-url} or
-         * {@code quarkus.oidc.public-key}).
+         * Signed JWT bearer tokens (from an OIDC provider, say), accepted besides API keys once a key to verify them
+         * is configured: {@code mp.jwt.verify.publickey.location} (the provider's JWKS URL) or
+         * {@code mp.jwt.verify.publickey}.
          */
-        Oidc oidc();
+        Jwt jwt();
     }
 
-    interface Oidc {
+    interface Jwt {
         /** The token claim listing the datasets its bearer may write (a JSON array, or space-separated text). */
         @WithDefault("datasets")
         String datasetsClaim();

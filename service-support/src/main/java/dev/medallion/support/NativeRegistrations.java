@@ -17,7 +17,7 @@ import io.quarkus.runtime.annotations.RegisterForReflection;
 /** Jackson reads and writes these records by reflection; a native image needs them registered. */
 @RegisterForReflection(targets = { BronzeObjectLanded.class, FilesWritten.class, FilesWritten.WrittenFile.class,
         TableInput.class, TableInput.Column.class, TableInput.StorageDescriptor.class, TableInput.SerDeInfo.class,
-        ErrorBody.class, Promotion.Promoted.class, RunJournal.Intent.class, RunJournal.Source.class,
+        Promotion.Promoted.class, RunJournal.Intent.class, RunJournal.Source.class,
         RunJournal.Decision.class, TransformResult.class, Merge.class, Leases.State.class, DuePartitions.Due.class,
         PartitionInput.class, Generations.Pointer.class, Generations.Retired.class, Generations.Registered.class,
         IdempotencyRecords.Stored.class },

@@ -89,7 +89,8 @@ class SecuritySystemIT {
 
     /** Loggers set to DEBUG for the run. */
     static final List<String> DEBUG_CATEGORIES = List.of("dev.medallion", "io.quarkus.security",
-            "io.quarkus.vertx.http.runtime.security", "io.quarkus.oidc", "org.jboss.resteasy.reactive.server",
+            "io.quarkus.vertx.http.runtime.security", "io.quarkus.smallrye.jwt", "io.smallrye.jwt",
+            "org.jboss.resteasy.reactive.server",
             "io.quarkus.resteasy.reactive.server", "software.amazon.awssdk.request");
 
     /** Every value that must never reach a log: credentials, and markers placed inside records. */
@@ -195,7 +196,7 @@ class SecuritySystemIT {
         wrongKey.put("a wrong bearer key", r -> r.header("Authorization", "Bearer " + wrong));
         wrongKey.put("a wrong X-Api-Key", r -> r.header("X-Api-Key", wrong));
         wrongKey.put("the right key with a character more", r -> r.header("Authorization", "Bearer " + SALES_KEY + "x"));
-        wrongKey.put("a JWT-shaped bearer (OIDC is off)", r -> r.header("Authorization", "Bearer eyJhbGciOiJub25lIn0."
+        wrongKey.put("a JWT-shaped bearer (tokens are off)", r -> r.header("Authorization", "Bearer eyJhbGciOiJub25lIn0."
                 + Base64.getUrlEncoder().withoutPadding().encodeToString(("{\"sub\":\"" + wrong + "\",\"datasets\":"
                         + "[\"sales\"]}").getBytes(StandardCharsets.UTF_8))
                 + "."));

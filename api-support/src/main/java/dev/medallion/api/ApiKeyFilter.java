@@ -1,4 +1,4 @@
-package dev.medallion.support;
+package dev.medallion.api;
 
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
@@ -27,6 +27,7 @@ import dev.medallion.lake.ValidationException;
 import dev.medallion.lake.spec.DatasetName;
 import dev.medallion.lake.spec.DatasetSpec;
 import dev.medallion.lake.spec.DatasetSpecs;
+import dev.medallion.support.LakeConfig;
 import io.quarkus.security.identity.CurrentIdentityAssociation;
 import io.quarkus.security.identity.SecurityIdentity;
 import io.smallrye.mutiny.Uni;
@@ -34,12 +35,11 @@ import io.smallrye.mutiny.Uni;
 /**
  * Every request that changes something ({@code POST}, {@code PUT}, {@code PATCH}, {@code DELETE}) under
  * {@code /v1/} needs a credential: a configured API key, as {@code Authorization: Bearer <key>} or
- * {@code X-Api-Key: <key>}, or, when OIDC is configured, a bearer token Quarkus OIDC verifies. A request under
- * {@code /v1/datasets/{dataset}/}, or under {@code /v1/databases/{db}/tables/{table}/} for a table of a configured
- * dataset (its Silver table or one of its Gold tables), also needs the credential to be scoped to that dataset: the
- * key's configured datasets, or the token's datasets claim. Keys are configured as SHA-256 hashes, compared in constant time,
- * and
- * never logged.
+ * {@code X-Api-Key: <key>}, or, when a verification key is configured, a signed JWT bearer token that SmallRye JWT
+ * verifies (signature, issuer, expiry). A request under {@code /v1/datasets/{dataset}/}, or under
+ * {@code /v1/databases/{db}/tables/{table}/} for a table of a configured dataset (its Silver table or one of its Gold
+ * tables), also needs the credential to be scoped to that dataset: the key's configured datasets, or the token's
+ * datasets claim. Keys are configured as SHA-256 hashes, compared in constant time, and never logged.
  */
 public class ApiKeyFilter {
     private static final Set<String> MUTATING = Set.of("POST", "PUT", "PATCH", "DELETE");
@@ -51,13 +51,14 @@ public class ApiKeyFilter {
     }
 
     private final List<Key> keys;
-    private final boolean oidc;
+    private final boolean tokens;
     private final String datasetsClaim;
     private final CurrentIdentityAssociation identity;
     private final DatasetSpecs specs;
 
     public ApiKeyFilter(LakeConfig config, CurrentIdentityAssociation identity, DatasetSpecs specs,
-            @ConfigProperty(name = "quarkus.oidc.tenant-enabled", defaultValue = "false") boolean oidc) {
+            @ConfigProperty(name = "mp.jwt.verify.publickey.location") Optional<String> jwksLocation,
+            @ConfigProperty(name = "mp.jwt.verify.publickey") Optional<String> publicKey) {
         this.specs = specs;
         this.keys = config.auth().keys().entrySet().stream().map(e -> {
             String hash = e.getValue().sha256().trim().toLowerCase(java.util.Locale.ROOT);
@@ -67,8 +68,8 @@ public class ApiKeyFilter {
             }
             return new Key(e.getKey(), HexFormat.of().parseHex(hash), Set.copyOf(e.getValue().datasets()));
         }).toList();
-        this.oidc = oidc;
-        this.datasetsClaim = config.auth().oidc().datasetsClaim();
+        this.tokens = jwksLocation.isPresent() || publicKey.isPresent();
+        this.datasetsClaim = config.auth().jwt().datasetsClaim();
         this.identity = identity;
     }
 
@@ -88,10 +89,10 @@ public class ApiKeyFilter {
         if (key != null) {
             return done(scope(path, key.datasets, "API key '" + key.name + "'"));
         }
-        if (!oidc || bearer == null) {
+        if (!tokens || bearer == null) {
             return done(error(Response.Status.UNAUTHORIZED, "unauthorized", "the API key is not valid"));
         }
-        // not one of our keys: a token for Quarkus OIDC to verify (signature, issuer, expiry)
+        // not one of our keys: a token for SmallRye JWT to verify (signature, issuer, expiry)
         return identity.getDeferredIdentity()
                 .map(caller -> caller.isAnonymous()
                         ? error(Response.Status.UNAUTHORIZED, "unauthorized", "the bearer token is not valid")

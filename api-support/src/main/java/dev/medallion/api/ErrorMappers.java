@@ -1,4 +1,4 @@
-package dev.medallion.support;
+package dev.medallion.api;
 
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;

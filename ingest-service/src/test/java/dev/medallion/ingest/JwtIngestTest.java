@@ -25,23 +25,21 @@ import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
 
-/** Bearer tokens verified by Quarkus OIDC (offline, with a configured public key) beside API keys. */
+/** Signed JWT bearer tokens, verified with a configured public key, beside API keys. */
 @QuarkusTest
-@TestProfile(OidcIngestTest.OidcProfile.class)
+@TestProfile(JwtIngestTest.JwtProfile.class)
 @QuarkusTestResource(value = LocalStackResource.class, restrictToAnnotatedClass = true)
-class OidcIngestTest {
+class JwtIngestTest {
     private static final String ISSUER = "https://issuer.medallion.test";
     private static final byte[] RECORDS = "{\"order_id\":\"t1\"}\n".getBytes(StandardCharsets.UTF_8);
 
-    /** OIDC on, verifying offline with the public half of the test key in src/test/resources/oidc. */
-    public static class OidcProfile implements QuarkusTestProfile {
+    /** Tokens on: verified with the public half of the test key in src/test/resources/jwt. */
+    public static class JwtProfile implements QuarkusTestProfile {
         @Override
         public Map<String, String> getConfigOverrides() {
-            try (InputStream in = OidcIngestTest.class.getResourceAsStream("/oidc/test-signing-key.pub")) {
-                return Map.of("quarkus.oidc.tenant-enabled", "true",
-                        "quarkus.oidc.application-type", "service",
-                        "quarkus.oidc.public-key", new String(in.readAllBytes(), StandardCharsets.US_ASCII).trim(),
-                        "quarkus.oidc.token.issuer", ISSUER);
+            try (InputStream in = JwtIngestTest.class.getResourceAsStream("/jwt/test-signing-key.pub")) {
+                return Map.of("mp.jwt.verify.publickey", new String(in.readAllBytes(), StandardCharsets.US_ASCII).trim(),
+                        "mp.jwt.verify.issuer", ISSUER);
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
             }
@@ -98,7 +96,7 @@ class OidcIngestTest {
     }
 
     private static PrivateKey signingKey() throws IOException, GeneralSecurityException {
-        try (InputStream in = OidcIngestTest.class.getResourceAsStream("/oidc/test-signing-key.pem")) {
+        try (InputStream in = JwtIngestTest.class.getResourceAsStream("/jwt/test-signing-key.pem")) {
             String pem = new String(in.readAllBytes(), StandardCharsets.US_ASCII)
                     .replaceAll("-----[A-Z ]+-----", "").replaceAll("\\s", "");
             return KeyFactory.getInstance("RSA").generatePrivate(new PKCS8EncodedKeySpec(Base64.getDecoder()
